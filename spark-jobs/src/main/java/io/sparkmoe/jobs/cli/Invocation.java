@@ -1,0 +1,39 @@
+package io.sparkmoe.jobs.cli;
+
+import io.sparkmoe.conf.ResolvedConfig;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a command runs with: the validated configuration, its own options, and where to print.
+ *
+ * @param command the command's name
+ * @param config  the resolved, validated configuration
+ * @param options command-specific options given ({@code "true"} for a flag)
+ * @param out     standard output (results; progress and logs go to standard error)
+ */
+public record Invocation(String command, ResolvedConfig config, Map<String, String> options, PrintStream out) {
+
+    public Optional<String> option(String name) {
+        return Optional.ofNullable(options.get(name));
+    }
+
+    public boolean flag(String name) {
+        return options.containsKey(name);
+    }
+
+    /** An integer option, or {@code fallback}; a malformed value is a usage error naming the option. */
+    public int intOption(String name, int fallback) {
+        String v = options.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " expects an integer, got '" + v + "'");
+        }
+    }
+}

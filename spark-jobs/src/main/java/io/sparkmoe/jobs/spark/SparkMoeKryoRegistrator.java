@@ -1,0 +1,32 @@
+package io.sparkmoe.jobs.spark;
+
+import com.esotericsoftware.kryo.Kryo;
+import io.sparkmoe.jobs.check.ExecutorReport;
+import org.apache.spark.serializer.KryoRegistrator;
+import org.nd4j.kryo.Nd4jRegistrator;
+
+import java.util.List;
+
+/**
+ * Registers every class SparkMoE ships between JVMs: ND4J's arrays (through the Deeplearning4j Spark
+ * module's registrator, which knows their off-heap buffers) and our own records. With
+ * {@code spark.kryo.registrationRequired=true} a class missing here fails the job, naming the class.
+ */
+public final class SparkMoeKryoRegistrator implements KryoRegistrator {
+
+    /** Our classes that cross the wire, in a fixed order (Kryo ids follow registration order). */
+    static final List<Class<?>> CLASSES = List.of(
+            ExecutorReport.class,
+            ExecutorReport[].class,
+            Object[].class,
+            float[].class,
+            double[].class,
+            long[].class,
+            int[].class);
+
+    @Override
+    public void registerClasses(Kryo kryo) {
+        new Nd4jRegistrator().registerClasses(kryo);
+        CLASSES.forEach(kryo::register);
+    }
+}
