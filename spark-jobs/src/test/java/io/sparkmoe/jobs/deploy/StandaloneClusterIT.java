@@ -1,0 +1,72 @@
+package io.sparkmoe.jobs.deploy;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real Spark standalone cluster (a Master and two Workers, separate JVMs) started by
+ * {@code deploy/local-cluster.sh}, and the shaded application jar submitted to it by
+ * {@code deploy/submit.sh} — the way a user runs SparkMoE on a cluster.
+ */
+class StandaloneClusterIT {
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Scripts.assertBuilt();
+        Scripts.Result r = Scripts.run(180, "deploy/local-cluster.sh", "start", "--workers", "2", "--cores", "1",
+                "--memory", "1536m", "--dir", dir.toString());
+        assertEquals(0, r.code(), r.output());
+        assertTrue(r.output().contains("2 workers"), r.output());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        Scripts.Result r = Scripts.run(60, "deploy/local-cluster.sh", "stop", "--dir", dir.toString());
+        assertEquals(0, r.code(), r.output());
+        String left = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false))
+                .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
+                .collect(Collectors.joining("\n"));
+        assertEquals("", left, "processes left behind");
+        assertFalse(Files.exists(dir.resolve("master.url")));
+    }
+
+    @Test
+    void statusReportsTheMasterAndBothWorkers() throws Exception {
+        Scripts.Result r = Scripts.run(30, "deploy/local-cluster.sh", "status", "--dir", dir.toString());
+        assertEquals(0, r.code(), r.output());
+        assertTrue(r.output().contains("worker-1: running") && r.output().contains("worker-2: running"), r.output());
+    }
+
+    @Test
+    void theApplicationJarRunsOnTwoExecutorJvmsThroughSparkSubmit() throws Exception {
+        Scripts.Result r = Scripts.run(240, "deploy/submit.sh", "--dir", dir.toString(),
+                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0", "check", "--tasks", "4",
+                "run.dir=" + dir.resolve("runs"), "run.name=check");
+        assertEquals(0, r.code(), r.output());
+        assertTrue(r.output().contains("master spark://127.0.0.1:") && r.output().contains("check passed"), r.output());
+        Matcher m = Pattern.compile("task \\d+ {2}executor (\\S+)").matcher(r.output());
+        Set<String> executors = new java.util.HashSet<>();
+        while (m.find()) {
+            executors.add(m.group(1));
+        }
+        assertEquals(Set.of("0", "1"), executors, "both workers' executors ran tasks:\n" + r.output());
+        assertTrue(Files.isRegularFile(dir.resolve("runs/check/config.conf")));
+    }
+}
