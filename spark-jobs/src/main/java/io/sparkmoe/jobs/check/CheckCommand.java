@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -92,7 +91,8 @@ public final class CheckCommand implements Command {
                     ExecutorReport r = new ExecutorReport();
                     r.partition = TaskContext.getPartitionId();
                     r.executorId = SparkEnv.get().executorId();
-                    r.host = InetAddress.getLocalHost().getHostName();
+                    // The address Spark knows the executor by: distinct per (emulated) host, unlike the host name.
+                    r.host = SparkEnv.get().blockManager().blockManagerId().host();
                     r.backend = probe.backend();
                     r.blas = probe.blas();
                     r.threads = probe.threads();
