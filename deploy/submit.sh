@@ -29,8 +29,19 @@ ensure_built
 home="${SPARK_HOME:-$ROOT/work/spark-home}"
 [ -n "${SPARK_HOME:-}" ] || make_spark_home "$home"
 opts="$(jvm_options)"
+yarn=()
+if [ "$master" = yarn ]; then
+  [ -n "${HADOOP_CONF_DIR:-}${YARN_CONF_DIR:-}" ] || die "--master yarn needs HADOOP_CONF_DIR (the cluster's *-site.xml)"
+  # The ApplicationMaster needs the JDK 17 options too; Spark's jars are read where they are on each
+  # node (local:) when this is a machine of the cluster, instead of being uploaded for every application.
+  yarn=(--conf "spark.yarn.am.extraJavaOptions=$opts")
+  if [ -z "${SPARKMOE_UPLOAD_SPARK_JARS:-}" ]; then yarn+=(--conf "spark.yarn.jars=local:$home/jars/*"); fi
+fi
+# As Spark's own launcher does, the Hadoop/YARN configuration directories go on the class path.
+cp="$(spark_classpath)"
+for conf_dir in "${HADOOP_CONF_DIR:-}" "${YARN_CONF_DIR:-}"; do [ -n "$conf_dir" ] && cp="$conf_dir:$cp"; done
 # shellcheck disable=SC2086
-SPARK_HOME="$home" SPARK_SCALA_VERSION=2.12 exec java -Xmx1g $opts -cp "$(spark_classpath)" \
+SPARK_HOME="$home" SPARK_SCALA_VERSION=2.12 exec java -Xmx1g $opts -cp "$cp" \
   org.apache.spark.deploy.SparkSubmit --master "$master" --class io.sparkmoe.jobs.Main \
   --driver-java-options "$opts" --conf "spark.executor.extraJavaOptions=$opts" \
-  "${extra[@]}" "$APP_JAR" "$@"
+  "${extra[@]}" "${yarn[@]}" "$APP_JAR" "$@"

@@ -6,6 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +32,25 @@ final class Scripts {
                 "conf/target/classes/sparkmoe-jvm-options.txt")) {
             assertTrue(Files.isRegularFile(ROOT.resolve(p)), p + " is missing: run mvn package first");
         }
+    }
+
+    /** The executor ids in the task lines that {@code sparkmoe check} prints. */
+    static Set<String> executors(String checkOutput) {
+        return matches(checkOutput, "task \\d+ {2}executor (\\S+)");
+    }
+
+    /** The executor addresses in the task lines that {@code sparkmoe check} prints. */
+    static Set<String> hosts(String checkOutput) {
+        return matches(checkOutput, "task \\d+ .* host (\\S+)");
+    }
+
+    private static Set<String> matches(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        Set<String> found = new TreeSet<>();
+        while (m.find()) {
+            found.add(m.group(1));
+        }
+        return found;
     }
 
     static Result run(long timeoutSeconds, String script, String... args) throws IOException, InterruptedException {

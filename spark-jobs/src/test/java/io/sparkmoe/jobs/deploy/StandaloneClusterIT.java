@@ -8,8 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,12 +59,7 @@ class StandaloneClusterIT {
                 "run.dir=" + dir.resolve("runs"), "run.name=check");
         assertEquals(0, r.code(), r.output());
         assertTrue(r.output().contains("master spark://127.0.0.1:") && r.output().contains("check passed"), r.output());
-        Matcher m = Pattern.compile("task \\d+ {2}executor (\\S+)").matcher(r.output());
-        Set<String> executors = new java.util.HashSet<>();
-        while (m.find()) {
-            executors.add(m.group(1));
-        }
-        assertEquals(Set.of("0", "1"), executors, "both workers' executors ran tasks:\n" + r.output());
+        assertEquals(Set.of("0", "1"), Scripts.executors(r.output()), "both workers' executors ran tasks:\n" + r.output());
         assertTrue(Files.isRegularFile(dir.resolve("runs/check/config.conf")));
     }
 }
