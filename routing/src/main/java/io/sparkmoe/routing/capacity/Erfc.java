@@ -10,6 +10,9 @@ public final class Erfc {
     }
 
     public static double erfc(double x) {
+        if (x == 0) {
+            return 1.0;   // exact, so that δ = 0 gives exactly C = N/E
+        }
         double z = Math.abs(x);
         double t = 1.0 / (1.0 + 0.5 * z);
         double ans = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
