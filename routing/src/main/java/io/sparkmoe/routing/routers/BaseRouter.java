@@ -56,12 +56,14 @@ final class BaseRouter extends ScoreRouter {
         int room = (routedTokens + e - 1) / e;
         int[] used = new int[e];
         int[] ids = Selection.empty(n, 1).ids();
-        for (int i = 0; i < m; i++) {
+        int assigned = 0;
+        for (int i = 0; i < m && assigned < routedTokens; i++) {
             int t = pairs[i] / e;
             int j = pairs[i] % e;
             if (ids[t] < 0 && used[j] < room) {
                 ids[t] = j;
                 used[j]++;
+                assigned++;
             }
         }
         return ids;

@@ -26,7 +26,8 @@ final class DecisionAssembly {
     }
 
     static RoutingDecision assemble(RoutingConfig config, RoutingInput input, int experts, Selection sel, int k,
-                                    double[] probs, AuxLossValues losses, GateGeometry geometry, Object saved) {
+                                    double[] probs, OptionalDouble entropy, AuxLossValues losses,
+                                    GateGeometry geometry, Object saved) {
         int n = input.tokens();
         int[] load = sel.counts(experts);
         CapacityResult capacity = capacity(config.capacity(), input.routedTokens(), k, experts, sel, geometry);
@@ -40,7 +41,7 @@ final class DecisionAssembly {
                 kept[i] = sel.ids()[i] >= 0;
             }
         }
-        var stats = StatisticsCollector.collect(input, sel.ids(), kept, sel.slots(), load, probs);
+        var stats = StatisticsCollector.collect(input, sel.ids(), kept, sel.slots(), load, entropy);
         return new RoutingDecision(n, experts, sel.slots(), sel.ids(), sel.weights(), kept, load,
                 stats.tokensPerExpert(), capacity, losses, probs, stats, saved);
     }

@@ -1,6 +1,7 @@
 package io.sparkmoe.routing.routers;
 
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Random;
 
 import io.sparkmoe.conf.RoutingConfig;
@@ -88,7 +89,8 @@ final class HashRouter implements Router {
                 sel.weights()[t] = 1;
             }
         }
-        return DecisionAssembly.assemble(config, input, experts, sel, 1, null, AuxLossValues.NONE, null, input);
+        return DecisionAssembly.assemble(config, input, experts, sel, 1, null, OptionalDouble.empty(),
+                AuxLossValues.NONE, null, input);
     }
 
     @Override

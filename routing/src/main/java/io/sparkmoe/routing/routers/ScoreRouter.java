@@ -23,8 +23,8 @@ import io.sparkmoe.routing.scores.ScoreFunction;
 import io.sparkmoe.routing.scores.Scores;
 import io.sparkmoe.routing.select.GroupLimit;
 import io.sparkmoe.routing.select.TopK;
+import io.sparkmoe.routing.stats.RouterEntropy;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -114,7 +114,8 @@ abstract class ScoreRouter implements Router {
                 regulariser(scores, routed));
         DecisionAssembly.GateGeometry geometry = config.capacity() instanceof Capacity.LocMoeMin
                 ? geometry(input, scores) : null;
-        return DecisionAssembly.assemble(config, input, e, sel, nominalK(), probs, values, geometry,
+        OptionalDouble entropy = OptionalDouble.of(RouterEntropy.mean(scores.values(), probs, lse, routed, e));
+        return DecisionAssembly.assemble(config, input, e, sel, nominalK(), probs, entropy, values, geometry,
                 new Saved(input, scores, li));
     }
 
@@ -142,7 +143,7 @@ abstract class ScoreRouter implements Router {
     public RouterGradients backward(RoutingDecision decision, INDArray weightGradient) {
         Saved saved = (Saved) decision.saved();
         Scores scores = saved.scores();
-        double[] dg = Arrays2.toDoubles(weightGradient.castTo(DataType.DOUBLE));
+        double[] dg = Arrays2.toDoubles(weightGradient);
         if (dg.length != decision.tokens() * decision.slots()) {
             throw new IllegalArgumentException("weight gradient must be [N, slots] = [" + decision.tokens() + ", "
                     + decision.slots() + "]");

@@ -20,9 +20,22 @@ public final class Arrays2 {
         return rowMajor(x).data().asDouble();
     }
 
-    /** A [rows, cols] array of the given type from row-major values. */
+    /**
+     * A [rows, cols] array of the given type from row-major values, written through an NIO view of the native
+     * buffer (a bulk copy; ND4J's {@code create}/{@code createFromArray} write element by element).
+     */
     public static INDArray matrix(double[] values, int rows, int cols, DataType type) {
-        INDArray a = Nd4j.create(values, new long[]{rows, cols}, 'c');
+        if (type == DataType.FLOAT) {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            INDArray a = Nd4j.createUninitialized(DataType.FLOAT, new long[]{rows, cols}, 'c');
+            a.data().asNioFloat().put(f);
+            return a;
+        }
+        INDArray a = Nd4j.createUninitialized(DataType.DOUBLE, new long[]{rows, cols}, 'c');
+        a.data().asNioDouble().put(values);
         return type == DataType.DOUBLE ? a : a.castTo(type);
     }
 

@@ -42,12 +42,18 @@ public final class LinearScores implements ScoreFunction {
         return new Scores(st.data().asDouble(), n, experts(), null);
     }
 
+    /** dWr = dsᵀ·x and dx = ds·Wr, each one GEMM into a column-major result. */
     @Override
     public RouterGradients backward(INDArray x, Scores scores, double[] scoreGradient) {
         INDArray ds = Arrays2.matrix(scoreGradient, scores.tokens(), scores.experts(), weight.dataType());
-        INDArray xc = x.dataType() == weight.dataType() ? x : x.castTo(weight.dataType());
-        INDArray dW = ds.transpose().mmul(xc);
-        INDArray dx = ds.mmul(weight).castTo(x.dataType());
+        INDArray xc = Arrays2.rowMajor(x.dataType() == weight.dataType() ? x : x.castTo(weight.dataType()));
+        INDArray dW = Nd4j.createUninitialized(weight.dataType(), weight.shape(), 'f');
+        Nd4j.gemm(ds, xc, dW, true, false, 1.0, 0.0);
+        INDArray dx = Nd4j.createUninitialized(weight.dataType(), new long[]{scores.tokens(), weight.columns()}, 'f');
+        Nd4j.gemm(ds, weight, dx, false, false, 1.0, 0.0);
+        if (dx.dataType() != x.dataType()) {
+            dx = dx.castTo(x.dataType());
+        }
         return new RouterGradients(dx, Map.of(WEIGHT, dW));
     }
 

@@ -17,10 +17,10 @@ public final class StatisticsCollector {
      * @param kept   kept mask [N, slots]
      * @param slots  pairs per token
      * @param load   assignments per expert before drops
-     * @param probs  softmax(s) [N, E], or null
+     * @param entropy mean router entropy (empty for routers without probabilities)
      */
     public static RoutingStatistics collect(RoutingInput input, int[] ids, boolean[] kept, int slots, int[] load,
-                                            double[] probs) {
+                                            OptionalDouble entropy) {
         int experts = load.length;
         int[] perExpert = new int[experts];
         int assigned = 0;
@@ -46,7 +46,7 @@ public final class StatisticsCollector {
         double cv = mean > 0 ? Math.sqrt(var) / mean : 0;
         int[] sameRankNodeOther = input.placement().isPresent() ? locality(input, ids, kept, slots) : null;
         return new RoutingStatistics(load, perExpert, maxOverMean, cv, assigned - keptPairs,
-                probs == null ? OptionalDouble.empty() : OptionalDouble.of(entropy(input, probs, experts)),
+                entropy,
                 share(sameRankNodeOther, 0, keptPairs), share(sameRankNodeOther, 1, keptPairs),
                 share(sameRankNodeOther, 2, keptPairs));
     }
@@ -73,22 +73,5 @@ public final class StatisticsCollector {
             }
         }
         return c;
-    }
-
-    private static double entropy(RoutingInput input, double[] p, int experts) {
-        double h = 0;
-        int n = 0;
-        for (int t = 0; t < input.tokens(); t++) {
-            if (!input.isPadding(t)) {
-                n++;
-                for (int j = 0; j < experts; j++) {
-                    double v = p[t * experts + j];
-                    if (v > 0) {
-                        h -= v * Math.log(v);
-                    }
-                }
-            }
-        }
-        return n == 0 ? 0 : h / n;
     }
 }
