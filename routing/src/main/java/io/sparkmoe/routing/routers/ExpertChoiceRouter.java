@@ -6,7 +6,7 @@ import io.sparkmoe.routing.RoutingDecision;
 import io.sparkmoe.routing.RoutingInput;
 import io.sparkmoe.routing.scores.ScoreFunction;
 import io.sparkmoe.routing.scores.Scores;
-import io.sparkmoe.routing.select.StableSort;
+import io.sparkmoe.routing.select.TopTokens;
 
 /**
  * Expert Choice routing (Zhou et al., "Mixture-of-Experts with Expert Choice Routing", arXiv 2202.09368): the
@@ -45,15 +45,15 @@ final class ExpertChoiceRouter extends ScoreRouter {
         int c = tokensPerExpert(((Capacity.Factor) config.capacity()).value(), m, config.topK(), e);
         boolean[] chosen = new boolean[n * e];
         double[] column = new double[n];
-        int[] order = new int[m];
+        int[] best = new int[c];
+        TopTokens top = new TopTokens(c);
         for (int j = 0; j < e; j++) {
             for (int t = 0; t < n; t++) {
                 column[t] = probs[t * e + j];
             }
-            System.arraycopy(candidates, 0, order, 0, m);
-            StableSort.descending(order, m, column);
-            for (int i = 0; i < c; i++) {
-                chosen[order[i] * e + j] = true;
+            int got = top.select(column, candidates, m, c, best);
+            for (int i = 0; i < got; i++) {
+                chosen[best[i] * e + j] = true;
             }
         }
         Selection sel = Selection.empty(n, e);

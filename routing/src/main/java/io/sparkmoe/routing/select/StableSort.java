@@ -1,9 +1,16 @@
 package io.sparkmoe.routing.select;
 
+import java.util.Arrays;
+
 /**
  * Stable sort of indices by a double key, descending: equal keys keep their input order, which is how
- * every tie in routing breaks (toward the lower expert, the earlier token, the earlier slot). A merge
- * sort on primitive arrays: no boxing, no comparator objects.
+ * every tie in routing breaks (toward the lower expert, the earlier token, the earlier slot). No boxing, no
+ * comparator objects.
+ *
+ * <p>Fast path: when the indices come in ascending order and every key is exactly a float (always so for
+ * scores of a float32 router), each (key, index) pair is packed into one long whose natural order is
+ * "key descending, then index ascending", and {@link Arrays#sort(long[])} does the work — several times
+ * faster than the merge sort used otherwise, with the same result.
  */
 public final class StableSort {
 
@@ -12,6 +19,42 @@ public final class StableSort {
 
     /** Sorts {@code idx[0..len)} so that {@code key[idx[i]]} is non-increasing, stably. */
     public static void descending(int[] idx, int len, double[] key) {
+        if (packable(idx, len, key)) {
+            packedSort(idx, len, key);
+        } else {
+            mergeSort(idx, len, key);
+        }
+    }
+
+    private static boolean packable(int[] idx, int len, double[] key) {
+        for (int i = 0; i < len; i++) {
+            double k = key[idx[i]];
+            if ((i > 0 && idx[i] <= idx[i - 1]) || idx[i] < 0 || (double) (float) k != k) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Float bits mapped to an int whose signed order is the float order (−0 and +0 equal). */
+    static int orderedBits(float f) {
+        int bits = Float.floatToIntBits(f + 0.0f);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
+    }
+
+    private static void packedSort(int[] idx, int len, double[] key) {
+        long[] packed = new long[len];
+        for (int i = 0; i < len; i++) {
+            int descending = ~orderedBits((float) key[idx[i]]);
+            packed[i] = ((long) descending << 32) | idx[i];
+        }
+        Arrays.sort(packed);
+        for (int i = 0; i < len; i++) {
+            idx[i] = (int) packed[i];
+        }
+    }
+
+    private static void mergeSort(int[] idx, int len, double[] key) {
         int[] buf = new int[len];
         for (int width = 1; width < len; width *= 2) {
             for (int lo = 0; lo < len - width; lo += 2 * width) {

@@ -46,4 +46,45 @@ class SelectionTest {
         StableSort.descending(idx, 6, key);
         assertArrayEquals(new int[]{1, 2, 5, 3, 0, 4}, idx);
     }
+
+    /** Both paths (float-exact keys in ascending index order, and the general one) give the stable order. */
+    @Test
+    void packedAndMergePathsAgree() {
+        java.util.Random r = new java.util.Random(3);
+        double[] floatKeys = new double[2000];
+        double[] doubleKeys = new double[2000];
+        for (int i = 0; i < floatKeys.length; i++) {
+            floatKeys[i] = (float) (r.nextInt(50) - 25) / 4;      // many ties, negatives, zeros
+            doubleKeys[i] = floatKeys[i] + (i % 7 == 0 ? 1e-12 : 0);
+        }
+        floatKeys[10] = -0.0;
+        for (double[] keys : new double[][]{floatKeys, doubleKeys}) {
+            int[] idx = new int[keys.length];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = i;
+            }
+            StableSort.descending(idx, idx.length, keys);
+            for (int i = 1; i < idx.length; i++) {
+                double a = keys[idx[i - 1]];
+                double b = keys[idx[i]];
+                org.junit.jupiter.api.Assertions.assertTrue(a > b || (a == b && idx[i - 1] < idx[i]),
+                        "position " + i + ": " + a + "@" + idx[i - 1] + " before " + b + "@" + idx[i]);
+            }
+        }
+    }
+
+    /** Values [3, 5, 5, 1, 5, 4] over candidates 0..5: the best 3 are the 5s at 1, 2, 4; best 4 adds 4 at 5. */
+    @Test
+    void topTokensKeepsTheBestWithLowIndexTies() {
+        double[] v = {3, 5, 5, 1, 5, 4};
+        int[] cand = {0, 1, 2, 3, 4, 5};
+        int[] out = new int[4];
+        TopTokens top = new TopTokens(4);
+        assertEquals(3, top.select(v, cand, 6, 3, out));
+        assertEquals(java.util.Set.of(1, 2, 4), java.util.Set.of(out[0], out[1], out[2]));
+        assertEquals(2, top.select(new double[]{5, 5, 5, 5, 5, 5}, cand, 6, 2, out));
+        assertEquals(java.util.Set.of(0, 1), java.util.Set.of(out[0], out[1]));
+        assertEquals(4, top.select(v, cand, 6, 4, out));
+        assertEquals(java.util.Set.of(1, 2, 4, 5), java.util.Set.of(out[0], out[1], out[2], out[3]));
+    }
 }
