@@ -49,16 +49,23 @@ class BalancingBehaviourTest {
         }
     }
 
+    /** Routes {@code in} after {@code steps} updates, each applied to the previous decision. */
+    private static RoutingDecision afterSteps(Router r, RoutingInput in, int steps,
+                                              java.util.function.Consumer<RoutingDecision> update) {
+        RoutingDecision d = r.route(in);
+        for (int step = 0; step < steps; step++) {
+            update.accept(d);
+            d = r.route(in);
+        }
+        return d;
+    }
+
     @Test
     void minimisingTheLoadBalanceLossLowersImbalance() {
         Router r = router(TestConfigs.router("topk", 2).loadBalance(1.0).build());
         RoutingInput in = RoutingInput.of(skewed(1));
         RoutingDecision first = r.route(in);
-        RoutingDecision d = first;
-        for (int step = 0; step < 30; step++) {
-            auxLossStep(r, d, 0.1);
-            d = r.route(in);
-        }
+        RoutingDecision d = afterSteps(r, in, 30, dec -> auxLossStep(r, dec, 0.1));
         double before = first.statistics().coefficientOfVariation();
         double after = d.statistics().coefficientOfVariation();
         assertTrue(before > 0.5, "input not skewed: CV " + before);
@@ -78,11 +85,7 @@ class BalancingBehaviourTest {
         Router r = router(TestConfigs.router("topk", 2).locality(1.0).build());
         RoutingInput in = RoutingInput.of(x).withPlacement(pl, ranks);
         RoutingDecision first = r.route(in);
-        RoutingDecision d = first;
-        for (int step = 0; step < 30; step++) {
-            auxLossStep(r, d, 0.5);
-            d = r.route(in);
-        }
+        RoutingDecision d = afterSteps(r, in, 30, dec -> auxLossStep(r, dec, 0.5));
         double before = first.statistics().sameRank().getAsDouble() + first.statistics().sameNode().getAsDouble();
         double after = d.statistics().sameRank().getAsDouble() + d.statistics().sameNode().getAsDouble();
         assertTrue(after > before + 0.2, "local share " + before + " -> " + after);
@@ -94,11 +97,7 @@ class BalancingBehaviourTest {
         Router r = router(TestConfigs.router("sigmoid", 2).biasRate(0.01).build());
         RoutingInput in = RoutingInput.of(skewed(4));
         RoutingDecision first = r.route(in);
-        RoutingDecision d = first;
-        for (int step = 0; step < 200; step++) {
-            r.afterStep(d);
-            d = r.route(in);
-        }
+        RoutingDecision d = afterSteps(r, in, 200, r::afterStep);
         assertTrue(first.losses().total() == 0, "no aux loss configured");
         double before = first.statistics().maxOverMean();
         double after = d.statistics().maxOverMean();
