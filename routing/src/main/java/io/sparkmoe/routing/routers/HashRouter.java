@@ -28,18 +28,19 @@ final class HashRouter implements Router {
 
     private final RoutingConfig config;
     private final int experts;
-    private final int[] table;
+    private final INDArray table;
     private final RouterParameters parameters = new RouterParameters();
 
     HashRouter(RoutingConfig config, int experts, int vocab, long seed) {
         this.config = config;
         this.experts = experts;
-        this.table = permutation(vocab, seed);
+        int[] p = permutation(vocab, seed);
         float[] f = new float[vocab];
         for (int i = 0; i < vocab; i++) {
-            f[i] = table[i];
+            f[i] = p[i];
         }
-        parameters.buffer(TABLE, Nd4j.createFromArray(f));
+        this.table = Nd4j.createFromArray(f);
+        parameters.buffer(TABLE, table);
     }
 
     /** A Fisher–Yates shuffle of 0..V−1 from the seed. */
@@ -78,14 +79,15 @@ final class HashRouter implements Router {
         int[] tokenIds = input.tokenIds().orElseThrow(() ->
                 new IllegalArgumentException("router hash needs the token ids in the routing input"));
         int n = input.tokens();
+        int[] perm = table.toIntVector();    // read on each call: a loaded checkpoint replaces the buffer's values
         Selection sel = Selection.empty(n, 1);
         for (int t = 0; t < n; t++) {
             if (!input.isPadding(t)) {
-                if (tokenIds[t] < 0 || tokenIds[t] >= table.length) {
+                if (tokenIds[t] < 0 || tokenIds[t] >= perm.length) {
                     throw new IllegalArgumentException("token id " + tokenIds[t] + " outside the vocabulary 0.."
-                            + (table.length - 1));
+                            + (perm.length - 1));
                 }
-                sel.ids()[t] = table[tokenIds[t]] % experts;
+                sel.ids()[t] = perm[tokenIds[t]] % experts;
                 sel.weights()[t] = 1;
             }
         }

@@ -37,7 +37,7 @@ public final class Routers {
         FACTORIES.put("hash", (c, s, seed) -> new HashRouter(c, s.experts(), s.vocab(), seed));
         FACTORIES.put("expert-choice", (c, s, seed) -> new ExpertChoiceRouter(c, linear(c, s, seed)));
         FACTORIES.put("base", (c, s, seed) -> new BaseRouter(c, linear(c, s, seed)));
-        FACTORIES.put("sigmoid", (c, s, seed) -> new SigmoidRouter(c, linear(c, s, seed)));
+        FACTORIES.put("sigmoid", (c, s, seed) -> new SigmoidRouter(c, linear(c, s, seed), s.type()));
         FACTORIES.put("relu", (c, s, seed) -> new ReluRouter(c, linear(c, s, seed)));
         FACTORIES.put("cosine", (c, s, seed) -> new SoftmaxTopKRouter("cosine", c, cosine(c, s, seed), c.topK(), c.normalize()));
         FACTORIES.put("grap", (c, s, seed) -> new SoftmaxTopKRouter("grap", c, new GroupMeanScores(s.experts(), s.hidden()), 1, false));

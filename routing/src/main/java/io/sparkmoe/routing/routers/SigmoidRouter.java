@@ -6,6 +6,7 @@ import io.sparkmoe.routing.RoutingInput;
 import io.sparkmoe.routing.scores.ScoreFunction;
 import io.sparkmoe.routing.scores.Scores;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -29,9 +30,9 @@ final class SigmoidRouter extends ScoreRouter {
     private final double scale;
     private final double rate;
 
-    SigmoidRouter(RoutingConfig config, ScoreFunction scores) {
+    SigmoidRouter(RoutingConfig config, ScoreFunction scores, DataType type) {
         super("sigmoid", config, scores);
-        this.bias = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, scores.experts());
+        this.bias = Nd4j.zeros(type, scores.experts());
         this.scale = config.sigmoid().scale();
         this.rate = config.sigmoid().biasRate();
         parameters.buffer(BIAS, bias);
