@@ -10,7 +10,7 @@ class ReluRouterTest extends RouterConformanceTest {
 
     @Override
     TestConfigs config() {
-        return TestConfigs.router("relu", 2);
+        return TestConfigs.router("relu", 2).l1Init(0.1);   // large enough for the gradient check to see the L1 term
     }
 
     /** ReLU(0) = 0: with all logits equal to zero no expert is used. */
