@@ -5,16 +5,13 @@ import io.sparkmoe.routing.RoutingDecision;
 import io.sparkmoe.routing.RoutingInput;
 import io.sparkmoe.routing.scores.ScoreFunction;
 import io.sparkmoe.routing.scores.Scores;
-import io.sparkmoe.routing.select.StableSort;
 
 /**
  * BASE Layers (Lewis et al., "BASE Layers: Simplifying Training of Large, Sparse Models", arXiv 2103.16716):
  * in training, a balanced assignment of tokens to experts (each expert gets at most ⌈N/E⌉ tokens, every
  * token exactly one) that maximises Σ s_{t,e(t)}; at evaluation, top-1 of s. The paper solves the linear
- * assignment with an auction algorithm; MODEL.md allows a greedy-balanced approximation, used here: all
- * (token, expert) pairs by score descending (ties: earlier token, then lower expert), each taken when its
- * token is unassigned and its expert has room. Since E·⌈N/E⌉ ≥ N, every token is assigned. Weight σ(s_e),
- * backward ∂g/∂s = σ(1 − σ).
+ * assignment with an auction algorithm; MODEL.md allows a greedy-balanced approximation, used here
+ * ({@link GreedyBalancedAssignment}). Weight σ(s_e), backward ∂g/∂s = σ(1 − σ).
  */
 final class BaseRouter extends ScoreRouter {
 
@@ -31,42 +28,12 @@ final class BaseRouter extends ScoreRouter {
     protected Selection select(RoutingInput input, Scores scores, double[] probs, boolean[] routed) {
         int e = scores.experts();
         double[] s = scores.values();
-        int[] ids = input.training() ? balanced(s, e, routed) : topK(input, s, e, 1, routed);
+        int[] ids = input.training() ? GreedyBalancedAssignment.assign(s, e, routed) : topK(input, s, e, 1, routed);
         double[] w = new double[ids.length];
         for (int t = 0; t < ids.length; t++) {
             w[t] = ids[t] >= 0 ? SigmoidRouter.sigmoid(s[t * e + ids[t]]) : 0;
         }
         return new Selection(1, ids, w);
-    }
-
-    private static int[] balanced(double[] s, int e, boolean[] routed) {
-        int n = routed.length;
-        int[] pairs = new int[n * e];
-        int m = 0;
-        int routedTokens = 0;
-        for (int t = 0; t < n; t++) {
-            if (routed[t]) {
-                routedTokens++;
-                for (int j = 0; j < e; j++) {
-                    pairs[m++] = t * e + j;
-                }
-            }
-        }
-        StableSort.descending(pairs, m, s);
-        int room = (routedTokens + e - 1) / e;
-        int[] used = new int[e];
-        int[] ids = Selection.empty(n, 1).ids();
-        int assigned = 0;
-        for (int i = 0; i < m && assigned < routedTokens; i++) {
-            int t = pairs[i] / e;
-            int j = pairs[i] % e;
-            if (ids[t] < 0 && used[j] < room) {
-                ids[t] = j;
-                used[j]++;
-                assigned++;
-            }
-        }
-        return ids;
     }
 
     @Override

@@ -42,11 +42,28 @@ public final class StableSort {
         return bits ^ ((bits >> 31) & 0x7fffffff);
     }
 
+    /**
+     * One long whose natural order is "key descending, then index ascending", for a key that is exactly a
+     * float and an index ≥ 0; {@code (int) packed} gives the index back.
+     */
+    public static long packDescending(double key, int index) {
+        return ((long) ~orderedBits((float) key) << 32) | index;
+    }
+
+    /** Whether every key is exactly a float, so {@link #packDescending} loses nothing. */
+    public static boolean floatExact(double[] keys) {
+        for (double k : keys) {
+            if ((double) (float) k != k) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void packedSort(int[] idx, int len, double[] key) {
         long[] packed = new long[len];
         for (int i = 0; i < len; i++) {
-            int descending = ~orderedBits((float) key[idx[i]]);
-            packed[i] = ((long) descending << 32) | idx[i];
+            packed[i] = packDescending(key[idx[i]], idx[i]);
         }
         Arrays.sort(packed);
         for (int i = 0; i < len; i++) {
