@@ -14,10 +14,14 @@ import io.sparkmoe.routing.select.TopTokens;
  * (ties toward the earlier token), weight p_te. Every expert gets exactly min(C, N) tokens, so load is
  * perfectly balanced and nothing is dropped, while a token may get any number of experts (none included).
  * It looks at the whole batch, including later tokens of a decoder sequence: fit for training and analysis,
- * not for autoregressive evaluation (the model layer warns there). Slots: E per token, the chosen experts in
- * increasing index.
+ * not for autoregressive evaluation, so an evaluation call logs a warning (once per router). Slots: E per
+ * token, the chosen experts in increasing index.
  */
 final class ExpertChoiceRouter extends ScoreRouter {
+
+    private static final System.Logger LOG = System.getLogger(ExpertChoiceRouter.class.getName());
+
+    private boolean warnedAtEvaluation;
 
     ExpertChoiceRouter(RoutingConfig config, ScoreFunction scores) {
         super("expert-choice", config, scores);
@@ -33,6 +37,11 @@ final class ExpertChoiceRouter extends ScoreRouter {
 
     @Override
     protected Selection select(RoutingInput input, Scores scores, double[] probs, boolean[] routed) {
+        if (!input.training() && !warnedAtEvaluation) {
+            warnedAtEvaluation = true;
+            LOG.log(System.Logger.Level.WARNING, "expert-choice routing at evaluation sees every token of the batch,"
+                    + " later positions of a sequence included: scores are not those of autoregressive decoding");
+        }
         int n = routed.length;
         int e = scores.experts();
         int[] candidates = new int[n];
