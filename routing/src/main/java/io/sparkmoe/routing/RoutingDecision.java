@@ -1,5 +1,6 @@
 package io.sparkmoe.routing;
 
+import io.sparkmoe.routing.scores.Arrays2;
 import io.sparkmoe.routing.stats.RoutingStatistics;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -44,13 +45,15 @@ public record RoutingDecision(int tokens, int experts, int slots, int[] expertId
         return kept[token * slots + slot];
     }
 
-    /** Expert ids as an INT32 array [N, slots]. */
+    /** Expert ids as an INT32 array [N, slots] (one bulk copy). */
     public INDArray expertIdArray() {
-        return Nd4j.createFromArray(expertIds).reshape(tokens, slots).castTo(DataType.INT32);
+        INDArray a = Nd4j.createUninitialized(DataType.INT32, new long[]{tokens, slots}, 'c');
+        a.data().asNioInt().put(expertIds);
+        return a;
     }
 
-    /** Weights as an array [N, slots] of the given type (the hidden states' type). */
+    /** Weights as an array [N, slots] of the given type (the hidden states' type; one bulk copy). */
     public INDArray weightArray(DataType type) {
-        return Nd4j.createFromArray(weights).reshape(tokens, slots).castTo(type);
+        return Arrays2.matrix(weights, tokens, slots, type);
     }
 }

@@ -44,6 +44,9 @@ class HandComputedRoutingTest {
         assertArrayEquals(new int[]{0, 1, 1, 0, 0, 1}, d.expertIds());
         assertArrayEquals(new double[]{E1 / (E1 + 3), 1 / (E1 + 3), E2 / (E2 + 3), 1 / (E2 + 3), 0.25, 0.25},
                 d.weights(), 1e-12);
+        assertArrayEquals(new int[]{1, 0}, d.expertIdArray().getRow(1).toIntVector());
+        assertArrayEquals(new long[]{3, 2}, d.weightArray(DataType.FLOAT).shape());
+        assertEquals((float) (E2 / (E2 + 3)), d.weightArray(DataType.FLOAT).getFloat(1, 0));
     }
 
     @Test
