@@ -98,4 +98,17 @@ class HandComputedRoutingTest {
         assertEquals(2.0, d.weight(1, 0));
         assertEquals(RoutingDecision.NO_EXPERT, d.expertId(2, 0));
     }
+
+    /** A zero-initialised gate at step 0: every p_e = 1/E, so every token takes experts 0 and 1 (torch.topk may not). */
+    @Test
+    void zeroInitialisedGateBreaksTiesTowardTheLowerIndex() {
+        Router r = Routers.create(TestConfigs.router("topk", 2).zeroInit(true).build(),
+                RouterShape.of(8, 16, 10, DataType.FLOAT), 1);
+        RoutingDecision d = r.route(RoutingInput.of(io.sparkmoe.routing.TestData.gaussian(2, 20, 16, 1, DataType.FLOAT)));
+        for (int t = 0; t < 20; t++) {
+            assertEquals(0, d.expertId(t, 0));
+            assertEquals(1, d.expertId(t, 1));
+            assertEquals(0.125, d.weight(t, 0), 1e-15);
+        }
+    }
 }
