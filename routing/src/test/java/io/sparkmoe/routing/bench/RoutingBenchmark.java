@@ -26,8 +26,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Routing time per 1M tokens for every router at E ∈ {8, 64}, d ∈ {256, 1024} (float32), next to the time of
  * the experts' SwiGLU matrix products for the same tokens (f = 2d, the pairs spread evenly over the experts,
- * three {@code Nd4j.gemm} calls per expert into column-major results), and their ratio. Not a test: run it by
- * hand (see docs/benchmarks.md); it writes {@code bench/results/routing-routers.json} (or the path given).
+ * three {@code Nd4j.gemm} calls per expert into column-major results), and their ratio. Each figure is kept
+ * as median and minimum of the repetitions; the ratio uses the minima, the least disturbed by other work on
+ * a shared machine. Not a test: run it by hand (see docs/benchmarks.md); it writes
+ * {@code bench/results/routing-routers.json} (or the path given).
  */
 public final class RoutingBenchmark {
 
@@ -38,11 +40,23 @@ public final class RoutingBenchmark {
     private static final int WARMUP = 2;
     private static final int VOCAB = 32000;
 
-    private record RouterRow(String router, int experts, int hidden, int k, double routeMs, double backwardMs,
-                             double expertsMs) {
+    /** Median and minimum of the repetitions, in ms per 1M tokens. */
+    private record Timing(double median, double min) {
+        static Timing of(double[] v) {
+            double[] s = v.clone();
+            Arrays.sort(s);
+            return new Timing(s[s.length / 2], s[0]);
+        }
     }
 
-    private record ExpertRow(int experts, int hidden, int ffn, int k, double ms, double gflops) {
+    private record RouterRow(String router, int experts, int hidden, int k, Timing route, Timing backward,
+                             Timing expertTime) {
+        double ratio() {
+            return route.min() / expertTime.min();
+        }
+    }
+
+    private record ExpertRow(int experts, int hidden, int ffn, int k, Timing time, double gflops) {
     }
 
     private RoutingBenchmark() {
@@ -61,11 +75,11 @@ public final class RoutingBenchmark {
                 expertRows.add(byK[2]);
                 for (String name : RoutingConfig.ROUTERS) {
                     int k = RoutingConfig.TOP1_ROUTERS.contains(name) ? 1 : 2;
-                    RouterRow row = routerTime(name, e, d, k, x, ids, byK[k].ms());
+                    RouterRow row = routerTime(name, e, d, k, x, ids, byK[k].time());
                     rows.add(row);
                     System.out.printf(Locale.ROOT, "E=%-3d d=%-5d %-14s k=%d route %9.1f ms/1M  backward %9.1f ms/1M"
-                                    + "  experts %10.1f ms/1M  route/experts %.4f%n", e, d, name, k, row.routeMs(),
-                            row.backwardMs(), row.expertsMs(), row.routeMs() / row.expertsMs());
+                                    + "  experts %10.1f ms/1M  route/experts %.4f  (minima)%n", e, d, name, k,
+                            row.route().min(), row.backward().min(), row.expertTime().min(), row.ratio());
                 }
             }
         }
@@ -74,7 +88,7 @@ public final class RoutingBenchmark {
         System.out.println("wrote " + out);
     }
 
-    private static RouterRow routerTime(String name, int e, int d, int k, INDArray x, int[] ids, double expertsMs) {
+    private static RouterRow routerTime(String name, int e, int d, int k, INDArray x, int[] ids, Timing experts) {
         TestConfigs c = TestConfigs.router(name, k).loadBalance(0.01)
                 .capacity(new Capacity.Factor(name.equals("expert-choice") ? 1.0 : 1.25));
         Router r = Routers.create(c.build(), RouterShape.of(e, d, VOCAB, DataType.FLOAT), 3);
@@ -92,7 +106,7 @@ public final class RoutingBenchmark {
                 backward[rep] = perMillion(t2 - t1);
             }
         }
-        return new RouterRow(name, e, d, k, median(route), median(backward), expertsMs);
+        return new RouterRow(name, e, d, k, Timing.of(route), Timing.of(backward), experts);
     }
 
     /**
@@ -128,19 +142,17 @@ public final class RoutingBenchmark {
                 ms[rep] = perMillion(System.nanoTime() - t0);
             }
         }
-        double m = median(ms);
+        Timing t = Timing.of(ms);
         double flopsPerMillion = 2.0 * 3 * d * f * k * 1e6;
-        return new ExpertRow(e, d, f, k, m, flopsPerMillion / (m / 1e3) / 1e9);
+        return new ExpertRow(e, d, f, k, t, flopsPerMillion / (t.min() / 1e3) / 1e9);
     }
 
     private static double perMillion(long nanos) {
         return nanos / 1e6 * (1e6 / BATCH);
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
+    private static String json(Timing t) {
+        return String.format(Locale.ROOT, "{\"median\": %.2f, \"min\": %.2f}", t.median(), t.min());
     }
 
     private static String json(List<RouterRow> rows, List<ExpertRow> experts) {
@@ -153,17 +165,17 @@ public final class RoutingBenchmark {
         for (int i = 0; i < rows.size(); i++) {
             RouterRow r = rows.get(i);
             b.append(String.format(Locale.ROOT, "    {\"router\": \"%s\", \"experts\": %d, \"hidden\": %d, \"k\": %d, "
-                            + "\"route_ms_per_1m_tokens\": %.2f, \"backward_ms_per_1m_tokens\": %.2f, "
-                            + "\"experts_ms_per_1m_tokens\": %.2f, \"route_over_experts\": %.5f}%s%n", r.router(),
-                    r.experts(), r.hidden(), r.k(), r.routeMs(), r.backwardMs(), r.expertsMs(),
-                    r.routeMs() / r.expertsMs(), i + 1 < rows.size() ? "," : ""));
+                            + "\"route_ms_per_1m_tokens\": %s, \"backward_ms_per_1m_tokens\": %s, "
+                            + "\"expertTimems_per_1m_tokens\": %s, \"route_over_experts\": %.5f}%s%n", r.router(),
+                    r.experts(), r.hidden(), r.k(), json(r.route()), json(r.backward()), json(r.expertTime()),
+                    r.ratio(), i + 1 < rows.size() ? "," : ""));
         }
         b.append("  ],\n  \"experts\": [\n");
         for (int i = 0; i < experts.size(); i++) {
             ExpertRow r = experts.get(i);
             b.append(String.format(Locale.ROOT, "    {\"experts\": %d, \"hidden\": %d, \"ffn\": %d, \"k\": %d, "
-                            + "\"ms_per_1m_tokens\": %.2f, \"gflops\": %.1f}%s%n", r.experts(), r.hidden(), r.ffn(),
-                    r.k(), r.ms(), r.gflops(), i + 1 < experts.size() ? "," : ""));
+                            + "\"ms_per_1m_tokens\": %s, \"gflops\": %.1f}%s%n", r.experts(), r.hidden(), r.ffn(),
+                    r.k(), json(r.time()), r.gflops(), i + 1 < experts.size() ? "," : ""));
         }
         b.append("  ]\n}\n");
         return b.toString();
