@@ -26,11 +26,13 @@ public final class CosineScores implements ScoreFunction {
     private static final double EPS = 1e-12;
 
     private final INDArray projection;
+    private final LinearScores project;
     private final INDArray embeddings;
     private final INDArray logTemperature;
 
     public CosineScores(INDArray projection, INDArray embeddings, INDArray logTemperature) {
         this.projection = projection;
+        this.project = new LinearScores(projection);   // z = x·Pᵀ is a linear gate with r outputs
         this.embeddings = embeddings;
         this.logTemperature = logTemperature;
     }
@@ -53,7 +55,7 @@ public final class CosineScores implements ScoreFunction {
         int n = (int) x.rows();
         int r = (int) projection.rows();
         int e = experts();
-        double[] z = Arrays2.toDoubles(x.castTo(projection.dataType()).mmul(projection.transpose()).castTo(DataType.DOUBLE));
+        double[] z = project.forward(x).values();
         double[] w = Arrays2.toDoubles(embeddings.castTo(DataType.DOUBLE));
         double[] zNorm = normalizeRows(z, n, r);
         double[] wNorm = normalizeRows(w, e, r);
@@ -106,10 +108,9 @@ public final class CosineScores implements ScoreFunction {
         }
         double[] dz = normalizeBackward(sv.zHat, sv.zNorm, dzHat, n, r);
         double[] dw = normalizeBackward(sv.wHat, sv.wNorm, dwHat, e, r);
-        DataType type = projection.dataType();
-        INDArray dzArr = Arrays2.matrix(dz, n, r, type);
-        INDArray dP = dzArr.transpose().mmul(x.castTo(type));
-        INDArray dx = dzArr.mmul(projection).castTo(x.dataType());
+        RouterGradients throughProjection = project.backward(x, new Scores(sv.zHat, n, r, null), dz);
+        INDArray dP = throughProjection.parameters().get(LinearScores.WEIGHT);
+        INDArray dx = throughProjection.input();
         INDArray dEmb = Arrays2.matrix(dw, e, r, embeddings.dataType());
         INDArray dTau = Nd4j.scalar(logTemperature.dataType(), dLogTau).reshape(logTemperature.shape());
         return new RouterGradients(dx, Map.of(PROJECTION, dP, EMBEDDINGS, dEmb, LOG_TEMPERATURE, dTau));

@@ -11,12 +11,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * LocMoE's GrAP gate (Li et al., "LocMoE", arXiv 2401.13920): s_te = mean of the e-th of E contiguous groups
  * of d/E features, i.e. a fixed gate whose vectors are orthogonal group indicators. No parameters; the
- * input still gets a gradient, dL/dx_{t,i} = dL/ds_{t,e(i)} / (d/E).
+ * input still gets a gradient, dL/dx_{t,i} = dL/ds_{t,e(i)} / (d/E). Computed as the linear gate with the
+ * fixed matrix G [E, d], G_{e,i} = 1/(d/E) on group e: one GEMM each way, faster than a strided mean.
  */
 public final class GroupMeanScores implements ScoreFunction {
 
     private final int experts;
     private final int hidden;
+    private final java.util.Map<DataType, LinearScores> gates = new java.util.EnumMap<>(DataType.class);
 
     public GroupMeanScores(int experts, int hidden) {
         if (hidden % experts != 0) {
@@ -37,24 +39,28 @@ public final class GroupMeanScores implements ScoreFunction {
         // no tensors
     }
 
+    /** The fixed gate in x's data type (built once per type). */
+    private LinearScores gate(DataType type) {
+        return gates.computeIfAbsent(type, t -> {
+            int g = hidden / experts;
+            double[] m = new double[experts * hidden];
+            for (int e = 0; e < experts; e++) {
+                for (int i = e * g; i < (e + 1) * g; i++) {
+                    m[e * hidden + i] = 1.0 / g;
+                }
+            }
+            return new LinearScores(Arrays2.matrix(m, experts, hidden, t));
+        });
+    }
+
     @Override
     public Scores forward(INDArray x) {
-        int n = (int) x.rows();
-        INDArray means = Arrays2.rowMajor(x).reshape('c', n, experts, hidden / experts).mean(2);
-        return new Scores(Arrays2.toDoubles(means.castTo(DataType.DOUBLE)), n, experts, null);
+        return gate(x.dataType()).forward(x);
     }
 
     @Override
     public RouterGradients backward(INDArray x, Scores scores, double[] scoreGradient) {
-        int n = scores.tokens();
-        int g = hidden / experts;
-        double[] dx = new double[n * hidden];
-        for (int t = 0; t < n; t++) {
-            for (int i = 0; i < hidden; i++) {
-                dx[t * hidden + i] = scoreGradient[t * experts + i / g] / g;
-            }
-        }
-        return new RouterGradients(Arrays2.matrix(dx, n, hidden, x.dataType()), Map.of());
+        return new RouterGradients(gate(x.dataType()).backward(x, scores, scoreGradient).input(), Map.of());
     }
 
     @Override
