@@ -27,7 +27,16 @@ public interface Router {
      * pairs), returns dL/dx and dL/d(parameters), including the gradients of the configured auxiliary losses
      * (each with its configured weight) and of the router's own regulariser.
      */
-    RouterGradients backward(RoutingDecision decision, INDArray weightGradient);
+    default RouterGradients backward(RoutingDecision decision, INDArray weightGradient) {
+        return backward(decision, weightGradient, 1.0);
+    }
+
+    /**
+     * As {@link #backward(RoutingDecision, INDArray)}, with the gradients of the auxiliary losses and of the
+     * regulariser multiplied by {@code auxLossScale} (e.g. 1/micro-batches under gradient accumulation, or 0
+     * to take the gate's gradient alone). The backward is linear in both parts.
+     */
+    RouterGradients backward(RoutingDecision decision, INDArray weightGradient, double auxLossScale);
 
     /**
      * Rules applied once per optimizer step with the step's decision: the sigmoid router's bias update and

@@ -96,7 +96,7 @@ final class HashRouter implements Router {
     }
 
     @Override
-    public RouterGradients backward(RoutingDecision decision, INDArray weightGradient) {
+    public RouterGradients backward(RoutingDecision decision, INDArray weightGradient, double auxLossScale) {
         INDArray x = ((RoutingInput) decision.saved()).x();
         return new RouterGradients(Nd4j.zeros(x.dataType(), x.shape()), Map.of());
     }

@@ -140,7 +140,7 @@ abstract class ScoreRouter implements Router {
     }
 
     @Override
-    public RouterGradients backward(RoutingDecision decision, INDArray weightGradient) {
+    public RouterGradients backward(RoutingDecision decision, INDArray weightGradient, double auxLossScale) {
         Saved saved = (Saved) decision.saved();
         Scores scores = saved.scores();
         double[] dg = Arrays2.toDoubles(weightGradient);
@@ -150,10 +150,16 @@ abstract class ScoreRouter implements Router {
         }
         double[] ds = new double[scores.values().length];
         gateBackward(decision, scores, dg, ds);
-        for (AuxLoss loss : losses) {
-            loss.addScoreGradient(saved.lossInputs(), ds);
+        if (auxLossScale != 0) {
+            double[] aux = auxLossScale == 1 ? ds : new double[ds.length];
+            for (AuxLoss loss : losses) {
+                loss.addScoreGradient(saved.lossInputs(), aux);
+            }
+            addRegulariserGradient(scores, saved.lossInputs().routed(), aux);
+            for (int i = 0; aux != ds && i < ds.length; i++) {
+                ds[i] += auxLossScale * aux[i];
+            }
         }
-        addRegulariserGradient(scores, saved.lossInputs().routed(), ds);
         return scoreFunction.backward(saved.input().x(), scores, ds);
     }
 

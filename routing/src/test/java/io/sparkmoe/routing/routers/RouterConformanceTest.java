@@ -201,6 +201,19 @@ abstract class RouterConformanceTest {
         assertEquals(r.parameters().learned().keySet(), g.parameters().keySet());
     }
 
+    /** backward(g, s) = backward(g, 0) + s·backward(0, 1): the aux-loss scale multiplies the aux part only. */
+    @Test
+    void auxLossScaleMultipliesTheAuxiliaryGradientOnly() {
+        Router r = router(config().loadBalance(0.3).zLoss(0.05).locality(0.2).build(), DataType.DOUBLE, 13);
+        RoutingDecision d = r.route(input(TestData.gaussian(12, N, D, 1, DataType.DOUBLE)));
+        INDArray g = TestData.gaussian(13, N, d.slots(), 1, DataType.DOUBLE);
+        INDArray zero = Nd4j.zeros(DataType.DOUBLE, N, d.slots());
+        INDArray gateOnly = r.backward(d, g, 0).input();
+        INDArray auxOnly = r.backward(d, zero, 1).input();
+        INDArray scaled = r.backward(d, g, 2.5).input();
+        assertTrue(scaled.equalsWithEps(gateOnly.add(auxOnly.mul(2.5)), 1e-12), "dL/dx not linear in the scale");
+    }
+
     static void checkAgainstFiniteDifferences(String name, INDArray param, INDArray grad,
                                               java.util.function.DoubleSupplier f, Random rnd) {
         INDArray flat = param.reshape(param.length());
