@@ -24,7 +24,7 @@ public record RoutingInput(INDArray x, Optional<int[]> tokenIds, Optional<boolea
         if (x.rank() != 2) {
             throw new IllegalArgumentException("hidden states must be [N, d], got shape " + java.util.Arrays.toString(x.shape()));
         }
-        int n = (int) x.rows();
+        int n = x.rows();
         tokenIds.ifPresent(a -> checkLength("tokenIds", a.length, n));
         padding.ifPresent(a -> checkLength("padding", a.length, n));
         tokenRank.ifPresent(a -> checkLength("tokenRank", a.length, n));
@@ -61,7 +61,7 @@ public record RoutingInput(INDArray x, Optional<int[]> tokenIds, Optional<boolea
     }
 
     public int tokens() {
-        return (int) x.rows();
+        return x.rows();
     }
 
     public boolean isPadding(int t) {

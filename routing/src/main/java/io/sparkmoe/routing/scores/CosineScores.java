@@ -42,7 +42,7 @@ public final class CosineScores implements ScoreFunction {
 
     @Override
     public int experts() {
-        return (int) embeddings.rows();
+        return embeddings.rows();
     }
 
     @Override
@@ -52,8 +52,8 @@ public final class CosineScores implements ScoreFunction {
 
     @Override
     public Scores forward(INDArray x) {
-        int n = (int) x.rows();
-        int r = (int) projection.rows();
+        int n = x.rows();
+        int r = projection.rows();
         int e = experts();
         double[] z = project.forward(x).values();
         double[] w = Arrays2.toDoubles(embeddings.castTo(DataType.DOUBLE));
@@ -90,7 +90,7 @@ public final class CosineScores implements ScoreFunction {
         Saved sv = (Saved) scores.saved();
         int n = scores.tokens();
         int e = scores.experts();
-        int r = (int) projection.rows();
+        int r = projection.rows();
         double[] s = scores.values();
         double dLogTau = 0;
         double[] dzHat = new double[n * r];
@@ -142,6 +142,6 @@ public final class CosineScores implements ScoreFunction {
 
     @Override
     public int gateDimension() {
-        return (int) projection.rows();
+        return projection.rows();
     }
 }

@@ -25,7 +25,7 @@ public final class LinearScores implements ScoreFunction {
 
     @Override
     public int experts() {
-        return (int) weight.rows();
+        return weight.rows();
     }
 
     @Override
@@ -36,7 +36,7 @@ public final class LinearScores implements ScoreFunction {
     @Override
     public Scores forward(INDArray x) {
         INDArray xc = Arrays2.rowMajor(x.dataType() == weight.dataType() ? x : x.castTo(weight.dataType()));
-        int n = (int) xc.rows();
+        int n = xc.rows();
         INDArray st = Nd4j.createUninitialized(weight.dataType(), new long[]{weight.rows(), n}, 'f');
         Nd4j.gemm(weight, xc, st, false, true, 1.0, 0.0);
         return new Scores(st.data().asDouble(), n, experts(), null);
@@ -66,6 +66,6 @@ public final class LinearScores implements ScoreFunction {
 
     @Override
     public int gateDimension() {
-        return (int) weight.columns();
+        return weight.columns();
     }
 }

@@ -51,7 +51,7 @@ abstract class RouterConformanceTest {
     }
 
     static RoutingInput input(INDArray x) {
-        int n = (int) x.rows();
+        int n = x.rows();
         return RoutingInput.of(x).withTokenIds(TestData.tokenIds(3, n, VOCAB))
                 .withPlacement(PLACEMENT, TestData.roundRobinRanks(n, 4));
     }
