@@ -16,8 +16,12 @@ import java.util.OptionalDouble;
  * @param sameRank          share of kept pairs whose expert is on the token's own rank (empty without placement)
  * @param sameNode          share on another rank of the token's own node
  * @param otherNode         share on other nodes
+ * @param dispatchBytes     bytes the dispatch moves to the same rank, the same node and other nodes
+ *                          ({@code [3]}; empty without placement): one hidden vector (d elements of the input's
+ *                          type) per kept pair, i.e. without merging a token's pairs that go to the same rank —
+ *                          an upper bound for a dispatch that sends each token once per destination rank
  */
 public record RoutingStatistics(int[] load, int[] tokensPerExpert, double maxOverMean, double coefficientOfVariation,
                                 int droppedPairs, OptionalDouble entropy, OptionalDouble sameRank,
-                                OptionalDouble sameNode, OptionalDouble otherNode) {
+                                OptionalDouble sameNode, OptionalDouble otherNode, long[] dispatchBytes) {
 }

@@ -48,11 +48,19 @@ public final class StatisticsCollector {
         return new RoutingStatistics(load, perExpert, maxOverMean, cv, assigned - keptPairs,
                 entropy,
                 share(sameRankNodeOther, 0, keptPairs), share(sameRankNodeOther, 1, keptPairs),
-                share(sameRankNodeOther, 2, keptPairs));
+                share(sameRankNodeOther, 2, keptPairs), bytes(sameRankNodeOther, input));
     }
 
     private static OptionalDouble share(int[] counts, int i, int total) {
         return counts == null ? OptionalDouble.empty() : OptionalDouble.of(total == 0 ? 0 : counts[i] / (double) total);
+    }
+
+    private static long[] bytes(int[] pairs, RoutingInput input) {
+        if (pairs == null) {
+            return new long[0];
+        }
+        long perPair = input.x().columns() * (long) input.x().dataType().width();
+        return new long[]{pairs[0] * perPair, pairs[1] * perPair, pairs[2] * perPair};
     }
 
     private static int[] locality(RoutingInput input, int[] ids, boolean[] kept, int slots) {

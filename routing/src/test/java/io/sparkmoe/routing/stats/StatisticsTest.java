@@ -17,12 +17,13 @@ class StatisticsTest {
      * 4 experts on 2 nodes, one rank per expert (ranks 0, 1 on node 0; 2, 3 on node 1); 4 tokens on ranks
      * 0, 1, 2, 3, one expert each: t0→e0 (same rank), t1→e0 (same node), t2→e0 (other node, dropped),
      * t3→e1 (other node). Load [3, 1, 0, 0]: mean 1, max/mean 3, std √((4+0+1+1)/4) = √1.5, CV √1.5.
-     * Kept pairs 3: shares 1/3 same rank, 1/3 same node, 1/3 other node.
+     * Kept pairs 3: shares 1/3 same rank, 1/3 same node, 1/3 other node; 8 bytes (2 floats) each.
      */
     @Test
     void statisticsByHand() {
         ExpertPlacement pl = new ExpertPlacement(new int[]{0, 1, 2, 3}, new int[]{0, 0, 1, 1});
-        RoutingInput in = RoutingInput.of(Nd4j.zeros(4, 2)).withPlacement(pl, new int[]{0, 1, 2, 3});
+        RoutingInput in = RoutingInput.of(Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 2))
+                .withPlacement(pl, new int[]{0, 1, 2, 3});
         int[] ids = {0, 0, 0, 1};
         boolean[] kept = {true, true, false, true};
         RoutingStatistics s = StatisticsCollector.collect(in, ids, kept, 1, new int[]{3, 1, 0, 0},
@@ -35,6 +36,7 @@ class StatisticsTest {
         assertEquals(1.0 / 3, s.sameRank().getAsDouble(), 1e-12);
         assertEquals(1.0 / 3, s.sameNode().getAsDouble(), 1e-12);
         assertEquals(1.0 / 3, s.otherNode().getAsDouble(), 1e-12);
+        assertArrayEquals(new long[]{8, 8, 8}, s.dispatchBytes());   // one pair each, d = 2 floats of 4 bytes
     }
 
     /**
