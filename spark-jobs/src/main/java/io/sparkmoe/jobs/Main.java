@@ -10,6 +10,7 @@ import io.sparkmoe.jobs.cli.CommandLine;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.cli.UsageException;
 import io.sparkmoe.jobs.logging.Logs;
+import io.sparkmoe.jobs.prepare.PrepareCommand;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -27,7 +28,7 @@ import java.util.Optional;
 public final class Main {
 
     /** Every command, in the order {@code --help} lists them. */
-    static final List<Command> COMMANDS = List.of(new CheckCommand(), new ConfigCommand());
+    static final List<Command> COMMANDS = List.of(new CheckCommand(), new PrepareCommand(), new ConfigCommand());
 
     private Main() {
     }

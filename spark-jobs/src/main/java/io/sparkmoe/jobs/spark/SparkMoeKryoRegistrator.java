@@ -1,6 +1,9 @@
 package io.sparkmoe.jobs.spark;
 
 import com.esotericsoftware.kryo.Kryo;
+import io.sparkmoe.data.clean.CleanDocument;
+import io.sparkmoe.data.corpus.Document;
+import io.sparkmoe.data.shards.ShardEntry;
 import io.sparkmoe.jobs.check.ExecutorReport;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.nd4j.kryo.Nd4jRegistrator;
@@ -18,6 +21,10 @@ public final class SparkMoeKryoRegistrator implements KryoRegistrator {
     static final List<Class<?>> CLASSES = List.of(
             ExecutorReport.class,
             ExecutorReport[].class,
+            Document.class,
+            CleanDocument.class,
+            ShardEntry.class,
+            ShardEntry[].class,
             Object[].class,
             float[].class,
             double[].class,
