@@ -23,10 +23,11 @@ import java.util.function.Consumer;
  * (chosen by file suffix: gzip, bzip2, …). Text must be valid UTF-8; a document that is not (or a JSONL
  * line that is not a JSON object with a string text field) fails the read naming file and line, or, with
  * {@code skipBad}, is skipped and counted. A corrupt compressed stream always fails: the rest of the file
- * is unknowable.
+ * is unknowable. Serializable, so a Spark task can carry it.
  */
-public final class DocumentReader {
+public final class DocumentReader implements java.io.Serializable {
 
+    private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String textField;
