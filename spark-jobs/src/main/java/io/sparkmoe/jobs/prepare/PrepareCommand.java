@@ -43,11 +43,14 @@ public final class PrepareCommand implements Command {
         try (SparkSession spark = SparkSessions.start(inv.config().config(), "sparkmoe-prepare")) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             long start = System.nanoTime();
-            PrepareJob.Result r = PrepareJob.run(sc, data);
+            PrepareJob.Result r = PrepareJob.run(sc, data, inv.config().config().run().seed());
             double seconds = (System.nanoTime() - start) / 1e9;
             inv.out().printf("prepared %d documents into %s: vocabulary %d, %d train + %d val tokens in %d shards"
                             + " (%.1f s)%n", r.documents(), data.output(), r.manifest().vocabSize(),
                     r.manifest().tokens("train"), r.manifest().tokens("val"), r.manifest().shards().size(), seconds);
+            if (r.clusters() != null) {
+                inv.out().printf("clustered into %d clusters: %s/clusters%n", data.clusters().count().get(), data.output());
+            }
             inv.out().println("run directory: " + runDir.path());
             return 0;
         }

@@ -53,10 +53,11 @@ public final class PrepareJob {
     }
 
     /** What one run produced. */
-    public record Result(Manifest manifest, long inputBytes, long documents, Tokenizer tokenizer) {
+    public record Result(Manifest manifest, long inputBytes, long documents, Tokenizer tokenizer,
+                         ClusterJob.Result clusters) {
     }
 
-    public static Result run(JavaSparkContext sc, DataConfig data) {
+    public static Result run(JavaSparkContext sc, DataConfig data, long seed) {
         HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
         PrepareCounters counters = new PrepareCounters(sc);
         String inputName = data.input().orElse(EmbeddedCorpus.SOURCE);
@@ -96,8 +97,10 @@ public final class PrepareJob {
         Manifest manifest = out.writeManifest(sha, tokenizer, shards);
         out.writeReport(PrepareReport.bytes(PrepareReport.of(inputName, counters.read(), counters.clean(), documents,
                 train, documents - train, tokenizer.mergeCount(), manifest)));
+        ClusterJob.Result clusters = data.clusters().count().isEmpty() ? null
+                : ClusterJob.run(sc, data, conf, unique, tokenizer, seed);
         unique.unpersist();
-        return new Result(manifest, inputBytes, documents, tokenizer);
+        return new Result(manifest, inputBytes, documents, tokenizer, clusters);
     }
 
     /** The documents in input order: the embedded sample from the driver, or one task per input file. */

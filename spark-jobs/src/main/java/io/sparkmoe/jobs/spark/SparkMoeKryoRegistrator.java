@@ -29,7 +29,21 @@ public final class SparkMoeKryoRegistrator implements KryoRegistrator {
             float[].class,
             double[].class,
             long[].class,
-            int[].class);
+            int[].class,
+            double[][].class,
+            java.util.HashMap.class,
+            java.util.ArrayList.class,
+            byName("org.apache.spark.mllib.clustering.VectorWithNorm"),
+            byName("[Lorg.apache.spark.mllib.clustering.VectorWithNorm;"));
+
+    /** Spark classes that are not public (MLlib's k-means ships them between tasks). */
+    private static Class<?> byName(String name) {
+        try {
+            return Class.forName(name, false, SparkMoeKryoRegistrator.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("Spark MLlib is not on the class path: " + name, e);
+        }
+    }
 
     @Override
     public void registerClasses(Kryo kryo) {
