@@ -11,7 +11,6 @@ import io.sparkmoe.data.features.FeatureModel;
 import io.sparkmoe.data.features.SparseVector;
 import io.sparkmoe.data.features.TermHasher;
 import io.sparkmoe.data.features.TfIdf;
-import io.sparkmoe.data.prepare.GroupWriter;
 import io.sparkmoe.data.prepare.PreparedOutput;
 import io.sparkmoe.data.shards.HadoopFiles;
 import io.sparkmoe.data.shards.Manifest;
@@ -169,25 +168,9 @@ public final class ClusterJob {
     static List<ShardEntry> writeShards(JavaSparkContext sc, DataConfig data, HadoopConf conf, JavaRDD<CleanDocument> docs,
                                         Broadcast<Map<String, Integer>> clusters, byte[] tokenizerJson, int k) {
         int groups = data.writePartitions();
-        String output = data.output() + "/" + DIR;
-        int shardTokens = (int) data.shardTokens();
-        Broadcast<byte[]> tok = sc.broadcast(tokenizerJson);
-        List<ShardEntry> shards = docs.mapToPair(d -> new Tuple2<>(clusters.value().get(d.hash) * groups
-                        + ShardLayout.group(d.hash, groups), d))
-                .partitionBy(new HashPartitioner(k * groups))
-                .mapPartitionsWithIndex((slot, it) -> {
-                    List<CleanDocument> list = new ArrayList<>();
-                    it.forEachRemaining(t -> list.add(t._2()));
-                    if (list.isEmpty()) {
-                        return new ArrayList<ShardEntry>().iterator();
-                    }
-                    Tokenizer tokenizer = TokenizerJson.read(tok.value(), "tokenizer.json (broadcast)");
-                    PreparedOutput out = new PreparedOutput(conf.get(), output);
-                    return GroupWriter.write(out.fs(), out.dir(), tokenizer, shardTokens, slot % groups, slot / groups, list)
-                            .iterator();
-                }, true).collect();
-        tok.destroy();
-        return shards;
+        JavaPairRDD<Integer, CleanDocument> bySlot = docs.mapToPair(d ->
+                new Tuple2<>(clusters.value().get(d.hash) * groups + ShardLayout.group(d.hash, groups), d));
+        return PrepareJob.writeSlots(sc, data, conf, data.output() + "/" + DIR, bySlot, k * groups, true, tokenizerJson);
     }
 
     static byte[] documentsTsv(JavaRDD<CleanDocument> docs, Map<String, Integer> clusterOf) {

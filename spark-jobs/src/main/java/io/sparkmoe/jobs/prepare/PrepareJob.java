@@ -154,14 +154,22 @@ public final class PrepareJob {
     /** One task per writing group: tokenize its documents and write its shards. */
     static List<ShardEntry> writeShards(JavaSparkContext sc, DataConfig data, HadoopConf conf,
                                         JavaRDD<CleanDocument> unique, byte[] tokenizerJson) {
+        int groups = data.writePartitions();
+        return writeSlots(sc, data, conf, data.output(), unique.mapToPair(d ->
+                new Tuple2<>(ShardLayout.group(d.hash, groups), d)), groups, false, tokenizerJson);
+    }
+
+    /**
+     * Writes shards from documents keyed by slot, one task per slot: slot = cluster × groups + group when
+     * {@code clustered}, the group otherwise. Returns every shard written.
+     */
+    static List<ShardEntry> writeSlots(JavaSparkContext sc, DataConfig data, HadoopConf conf, String output,
+                                       JavaPairRDD<Integer, CleanDocument> bySlot, int slots, boolean clustered,
+                                       byte[] tokenizerJson) {
         Broadcast<byte[]> tok = sc.broadcast(tokenizerJson);
         int groups = data.writePartitions();
-        String output = data.output();
         int shardTokens = (int) data.shardTokens();
-        JavaPairRDD<Integer, CleanDocument> byGroup = unique
-                .mapToPair(d -> new Tuple2<>(ShardLayout.group(d.hash, groups), d))
-                .partitionBy(new HashPartitioner(groups));
-        List<ShardEntry> shards = byGroup.mapPartitionsWithIndex((group, it) -> {
+        List<ShardEntry> shards = bySlot.partitionBy(new HashPartitioner(slots)).mapPartitionsWithIndex((slot, it) -> {
             List<CleanDocument> docs = new ArrayList<>();
             it.forEachRemaining(t -> docs.add(t._2()));
             if (docs.isEmpty()) {
@@ -169,7 +177,8 @@ public final class PrepareJob {
             }
             Tokenizer tokenizer = TokenizerJson.read(tok.value(), "tokenizer.json (broadcast)");
             PreparedOutput out = new PreparedOutput(conf.get(), output);
-            return GroupWriter.write(out.fs(), out.dir(), tokenizer, shardTokens, group, null, docs).iterator();
+            return GroupWriter.write(out.fs(), out.dir(), tokenizer, shardTokens, slot % groups,
+                    clustered ? slot / groups : null, docs).iterator();
         }, true).collect();
         tok.destroy();
         return shards;
