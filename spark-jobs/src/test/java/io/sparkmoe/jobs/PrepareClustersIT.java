@@ -94,10 +94,10 @@ class PrepareClustersIT {
     }
 
     @Test
-    void twoStageBalancedClustersRespectTheCapAndGetTheirOwnShards() throws IOException {
+    void twoStageBalancedClustersOnSvdCoordinatesRespectTheCapAndGetTheirOwnShards() throws IOException {
         Path out = dir.resolve("balanced");
         MainTest.Result r = prepare(out, "data.clusters.count=4", "data.clusters.fine-count=12",
-                "data.clusters.max-size-factor=1.1");
+                "data.clusters.max-size-factor=1.1", "data.clusters.svd-dims=16");
         assertEquals(0, r.code(), r.err());
         Map<String, Integer> clusterOf = clusters(out);
         int[] sizes = new int[4];

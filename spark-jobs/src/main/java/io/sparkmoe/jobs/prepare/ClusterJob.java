@@ -9,6 +9,7 @@ import io.sparkmoe.data.features.BalancedAssignment;
 import io.sparkmoe.data.features.ClusterSummary;
 import io.sparkmoe.data.features.FeatureModel;
 import io.sparkmoe.data.features.SparseVector;
+import io.sparkmoe.data.features.SubspaceProjection;
 import io.sparkmoe.data.features.TermHasher;
 import io.sparkmoe.data.features.TfIdf;
 import io.sparkmoe.data.prepare.PreparedOutput;
@@ -78,10 +79,12 @@ public final class ClusterJob {
         TfIdf tfIdf = new TfIdf(hasher, df, n);
         JavaRDD<Vector> vectors = docs.map(d -> mllib(tfIdf.vector(d.text))).persist(StorageLevel.MEMORY_AND_DISK());
 
-        KMeansModel fine = kmeans(vectors, cfg.fineCount().orElse(k), cfg.iterations(), seed);
+        JavaRDD<Vector> points = cfg.svdDims().isEmpty() ? vectors
+                : project(sc, docs, tfIdf, cfg.svdDims().get(), seed).persist(StorageLevel.MEMORY_AND_DISK());
+        KMeansModel fine = kmeans(points, cfg.fineCount().orElse(k), cfg.iterations(), seed);
         KMeansModel coarse = cfg.fineCount().isEmpty() ? null
                 : kmeans(sc.parallelize(List.of(fine.clusterCenters()), 1), k, cfg.iterations(), seed + 1);
-        JavaPairRDD<String, Integer> assigned = docs.zip(vectors).mapToPair(t -> new Tuple2<>(t._1().hash,
+        JavaPairRDD<String, Integer> assigned = docs.zip(points).mapToPair(t -> new Tuple2<>(t._1().hash,
                 coarse == null ? fine.predict(t._2()) : coarse.predict(fine.clusterCenters()[fine.predict(t._2())])));
         Integer cap = null;
         if (cfg.maxSizeFactor().isPresent()) {
@@ -106,7 +109,23 @@ public final class ClusterJob {
         LOG.info("clustered {} documents into {} clusters of sizes {}", n, k, java.util.Arrays.toString(sizes));
         docs.unpersist();
         vectors.unpersist();
+        points.unpersist();
         return new Result(manifest, model, clusterOf);
+    }
+
+    /** Documents sampled for the subspace estimate (by hash, so the same ones every run). */
+    static final int SVD_SAMPLE = 1000;
+
+    /** Each document's coordinates in the top-{@code dims} singular subspace of a sample ({@link SubspaceProjection}). */
+    static JavaRDD<Vector> project(JavaSparkContext sc, JavaRDD<CleanDocument> docs, TfIdf tfIdf, int dims, long seed) {
+        double fraction = Math.min(1.0, SVD_SAMPLE / (double) Math.max(1, docs.count()));
+        List<String> sample = docs.filter(d -> (Long.parseUnsignedLong(d.hash.substring(32, 48), 16) >>> 11) * 0x1.0p-53 < fraction)
+                .map(d -> d.hash + "\t" + d.text).collect().stream().sorted().map(l -> l.substring(65)).toList();
+        SubspaceProjection projection = SubspaceProjection.fit(sample.stream().map(tfIdf::vector).toList(), dims, seed);
+        LOG.info("projecting features onto a {}-dimensional singular subspace estimated from {} documents",
+                projection.dims(), sample.size());
+        Broadcast<SubspaceProjection> p = sc.broadcast(projection);
+        return docs.map(d -> Vectors.dense(p.value().project(tfIdf.vector(d.text))));
     }
 
     static Vector mllib(SparseVector v) {

@@ -1,7 +1,6 @@
 package io.sparkmoe.jobs.prepare;
 
 import io.sparkmoe.conf.DataConfig;
-import io.sparkmoe.data.DataException;
 import io.sparkmoe.data.bpe.BpeTrainer;
 import io.sparkmoe.data.bpe.Tokenizer;
 import io.sparkmoe.data.bpe.TokenizerJson;
@@ -59,10 +58,6 @@ public final class PrepareJob {
     }
 
     public static Result run(JavaSparkContext sc, DataConfig data, long seed) {
-        if (data.clusters().count().isPresent() && data.clusters().svdDims().isPresent()) {
-            // Refused rather than silently ignored: MLlib's distributed SVD on hashed features is not wired in yet.
-            throw new DataException("data.clusters.svd-dims is not supported yet; set it to null");
-        }
         HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
         PrepareCounters counters = new PrepareCounters(sc);
         String inputName = data.input().orElse(EmbeddedCorpus.SOURCE);

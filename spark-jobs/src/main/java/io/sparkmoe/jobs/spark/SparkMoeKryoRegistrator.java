@@ -3,6 +3,7 @@ package io.sparkmoe.jobs.spark;
 import com.esotericsoftware.kryo.Kryo;
 import io.sparkmoe.data.clean.CleanDocument;
 import io.sparkmoe.data.corpus.Document;
+import io.sparkmoe.data.features.SubspaceProjection;
 import io.sparkmoe.data.shards.ShardEntry;
 import io.sparkmoe.jobs.check.ExecutorReport;
 import org.apache.spark.serializer.KryoRegistrator;
@@ -25,6 +26,7 @@ public final class SparkMoeKryoRegistrator implements KryoRegistrator {
             CleanDocument.class,
             ShardEntry.class,
             ShardEntry[].class,
+            SubspaceProjection.class,
             Object[].class,
             float[].class,
             double[].class,
