@@ -23,6 +23,12 @@ public final class EmbeddedCorpus {
     private EmbeddedCorpus() {
     }
 
+    /** The first {@code limit} documents of the sample (all when there are fewer), in file order. */
+    public static List<Document> first(long limit) {
+        List<Document> all = documents();
+        return all.size() > limit ? all.subList(0, (int) limit) : all;
+    }
+
     /** Every document of the sample, in file order. */
     public static List<Document> documents() {
         List<Document> docs = new ArrayList<>();

@@ -39,18 +39,18 @@ public final class LocalPreparation {
 
     /** Reads the configured input (the embedded corpus when none), in input order, honouring max-documents. */
     public static List<Document> read(Configuration conf, DataConfig data, ReadCounts counts) {
-        List<Document> docs = new ArrayList<>();
-        if (data.input().isEmpty()) {
-            docs.addAll(EmbeddedCorpus.documents());
-            counts.documents += docs.size();
-        } else {
-            DocumentReader reader = new DocumentReader(data.textField(), data.badDocuments().equals("skip"));
-            for (String file : InputFiles.list(conf, data.input().get())) {
-                Path p = new Path(file);
-                counts.add(reader.read(conf, p, InputFormat.resolve(data.format(), p.getName()), docs::add));
-            }
-        }
         long limit = data.maxDocuments().orElse(Long.MAX_VALUE);
+        if (data.input().isEmpty()) {
+            List<Document> docs = EmbeddedCorpus.first(limit);
+            counts.documents = docs.size();
+            return docs;
+        }
+        List<Document> docs = new ArrayList<>();
+        DocumentReader reader = new DocumentReader(data.textField(), data.badDocuments().equals("skip"));
+        for (String file : InputFiles.list(conf, data.input().get())) {
+            Path p = new Path(file);
+            counts.add(reader.read(conf, p, InputFormat.resolve(data.format(), p.getName()), docs::add));
+        }
         List<Document> kept = docs.size() > limit ? docs.subList(0, (int) limit) : docs;
         counts.documents = kept.size();
         return kept;

@@ -107,8 +107,7 @@ public final class PrepareJob {
     static JavaRDD<Document> read(JavaSparkContext sc, DataConfig data, HadoopConf conf, PrepareCounters counters) {
         long limit = data.maxDocuments().orElse(Long.MAX_VALUE);
         if (data.input().isEmpty()) {
-            List<Document> docs = EmbeddedCorpus.documents();
-            List<Document> kept = docs.size() > limit ? docs.subList(0, (int) limit) : docs;
+            List<Document> kept = EmbeddedCorpus.first(limit);
             ReadCounts r = new ReadCounts();
             r.documents = kept.size();
             counters.add(r);
