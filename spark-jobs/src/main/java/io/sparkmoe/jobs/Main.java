@@ -10,6 +10,8 @@ import io.sparkmoe.jobs.cli.CommandLine;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.cli.UsageException;
 import io.sparkmoe.jobs.logging.Logs;
+import io.sparkmoe.jobs.prepare.PrepareBenchCommand;
+import io.sparkmoe.jobs.prepare.PrepareCommand;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -27,7 +29,8 @@ import java.util.Optional;
 public final class Main {
 
     /** Every command, in the order {@code --help} lists them. */
-    static final List<Command> COMMANDS = List.of(new CheckCommand(), new ConfigCommand());
+    static final List<Command> COMMANDS = List.of(new CheckCommand(), new PrepareCommand(), new PrepareBenchCommand(),
+            new ConfigCommand());
 
     private Main() {
     }
@@ -83,7 +86,7 @@ public final class Main {
                 Commands:
                 """);
         for (Command c : COMMANDS) {
-            sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
+            sb.append(String.format("  %-14s %s%n", c.name(), c.summary()));
         }
         sb.append("""
 

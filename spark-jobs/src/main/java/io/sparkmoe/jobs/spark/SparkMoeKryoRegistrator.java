@@ -1,6 +1,10 @@
 package io.sparkmoe.jobs.spark;
 
 import com.esotericsoftware.kryo.Kryo;
+import io.sparkmoe.data.clean.CleanDocument;
+import io.sparkmoe.data.corpus.Document;
+import io.sparkmoe.data.features.SubspaceProjection;
+import io.sparkmoe.data.shards.ShardEntry;
 import io.sparkmoe.jobs.check.ExecutorReport;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.nd4j.kryo.Nd4jRegistrator;
@@ -18,11 +22,30 @@ public final class SparkMoeKryoRegistrator implements KryoRegistrator {
     static final List<Class<?>> CLASSES = List.of(
             ExecutorReport.class,
             ExecutorReport[].class,
+            Document.class,
+            CleanDocument.class,
+            ShardEntry.class,
+            ShardEntry[].class,
+            SubspaceProjection.class,
             Object[].class,
             float[].class,
             double[].class,
             long[].class,
-            int[].class);
+            int[].class,
+            double[][].class,
+            java.util.HashMap.class,
+            java.util.ArrayList.class,
+            byName("org.apache.spark.mllib.clustering.VectorWithNorm"),
+            byName("[Lorg.apache.spark.mllib.clustering.VectorWithNorm;"));
+
+    /** Spark classes that are not public (MLlib's k-means ships them between tasks). */
+    private static Class<?> byName(String name) {
+        try {
+            return Class.forName(name, false, SparkMoeKryoRegistrator.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("Spark MLlib is not on the class path: " + name, e);
+        }
+    }
 
     @Override
     public void registerClasses(Kryo kryo) {
