@@ -53,6 +53,7 @@ class NetnsClusterIT {
         assertFalse(ProcessHandle.allProcesses().anyMatch(
                 p -> p.info().commandLine().map(c -> c.contains("-Dsparkmoe.cluster.dir=" + dir)).orElse(false)),
                 "processes left behind");
+        Scripts.removeSparkHome(dir);
     }
 
     @Test

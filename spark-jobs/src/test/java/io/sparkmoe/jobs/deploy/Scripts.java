@@ -53,6 +53,34 @@ final class Scripts {
         return found;
     }
 
+    /**
+     * Removes the links to Maven's jars that the cluster scripts made under {@code dir/spark-home}, so the
+     * temporary directory's clean-up has no links to step over (it warns once per link otherwise).
+     */
+    static void removeSparkHome(Path dir) throws IOException {
+        Path jars = dir.resolve("spark-home/jars");
+        if (Files.isDirectory(jars)) {
+            try (java.util.stream.Stream<Path> links = Files.list(jars)) {
+                for (Path link : links.toList()) {
+                    Files.delete(link);
+                }
+            }
+        }
+    }
+
+    /** {@code prepare} arguments for a small real run on the embedded corpus, writing to {@code output}. */
+    static String[] smallPrepare(Path output) {
+        return new String[]{"prepare", "data.output=" + output.toUri(), "data.max-documents=300",
+                "data.tokenizer.vocab-size=400", "data.shard-tokens=20000", "run.dir=" + output.resolveSibling("runs")};
+    }
+
+    /** Opens what {@code prepare} wrote, verifying every shard against the manifest and tokenizer. */
+    static int preparedTrainTokens(Path output) {
+        io.sparkmoe.data.shards.ShardSet set = io.sparkmoe.data.shards.ShardSet.open(
+                new org.apache.hadoop.conf.Configuration(), output.toUri().toString());
+        return set.loadAll("train", null).stream().mapToInt(a -> a.length).sum();
+    }
+
     static Result run(long timeoutSeconds, String script, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve(script).toString()));
         command.addAll(List.of(args));

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -43,6 +44,7 @@ class StandaloneClusterIT {
                 .collect(Collectors.joining("\n"));
         assertEquals("", left, "processes left behind");
         assertFalse(Files.exists(dir.resolve("master.url")));
+        Scripts.removeSparkHome(dir);
     }
 
     @Test
@@ -61,5 +63,16 @@ class StandaloneClusterIT {
         assertTrue(r.output().contains("master spark://127.0.0.1:") && r.output().contains("check passed"), r.output());
         assertEquals(Set.of("0", "1"), Scripts.executors(r.output()), "both workers' executors ran tasks:\n" + r.output());
         assertTrue(Files.isRegularFile(dir.resolve("runs/check/config.conf")));
+    }
+
+    @Test
+    void dataPreparationRunsOnTheClusterThroughSparkSubmit() throws Exception {
+        Path output = dir.resolve("prepared");
+        List<String> args = new java.util.ArrayList<>(List.of("--dir", dir.toString(),
+                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0"));
+        args.addAll(List.of(Scripts.smallPrepare(output)));
+        Scripts.Result r = Scripts.run(300, "deploy/submit.sh", args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.output());
+        assertTrue(Scripts.preparedTrainTokens(output) > 10_000, r.output());
     }
 }

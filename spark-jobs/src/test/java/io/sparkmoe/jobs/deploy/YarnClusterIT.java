@@ -74,4 +74,15 @@ class YarnClusterIT {
         assertEquals(2, r.output().lines().filter(l -> l.startsWith("task ")).count(), r.output());
         assertTrue(!executors.isEmpty() && !executors.contains("driver"), r.output());
     }
+
+    @Test
+    void dataPreparationRunsInYarnContainers() throws Exception {
+        Path output = dir.resolve("prepared");
+        Scripts.Result r = Scripts.run(300, "deploy/tools/sh.sh", "HADOOP_CONF_DIR=" + hadoopConf
+                + " deploy/submit.sh --master yarn --deploy-mode client --conf spark.executor.instances=2"
+                + " --conf spark.executor.memory=512m --conf spark.yarn.am.memory=512m "
+                + String.join(" ", Scripts.smallPrepare(output)));
+        assertEquals(0, r.code(), r.output());
+        assertTrue(Scripts.preparedTrainTokens(output) > 10_000, r.output());
+    }
 }
