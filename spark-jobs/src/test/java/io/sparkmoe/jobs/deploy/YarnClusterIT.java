@@ -58,14 +58,18 @@ class YarnClusterIT {
         }
     }
 
+    /** {@code deploy/submit.sh --master yarn} in client mode with two small executors, as a user runs it. */
+    private static Scripts.Result submitToYarn(String... command) throws Exception {
+        return Scripts.run(300, "deploy/tools/sh.sh", "HADOOP_CONF_DIR=" + hadoopConf
+                + " deploy/submit.sh --master yarn --deploy-mode client --conf spark.executor.instances=2"
+                + " --conf spark.executor.memory=512m --conf spark.yarn.am.memory=512m"
+                + " --conf spark.scheduler.minRegisteredResourcesRatio=1.0 " + String.join(" ", command));
+    }
+
     @Test
     void checkRunsInYarnContainers() throws Exception {
         Path runs = dir.resolve("runs");
-        Scripts.Result r = Scripts.run(300, "deploy/tools/sh.sh", "HADOOP_CONF_DIR=" + hadoopConf
-                + " deploy/submit.sh --master yarn --deploy-mode client --conf spark.executor.instances=2"
-                + " --conf spark.executor.memory=512m --conf spark.yarn.am.memory=512m"
-                + " --conf spark.scheduler.minRegisteredResourcesRatio=1.0"
-                + " check --tasks 2 run.dir=" + runs + " run.name=yarn");
+        Scripts.Result r = submitToYarn("check", "--tasks", "2", "run.dir=" + runs, "run.name=yarn");
         assertEquals(0, r.code(), r.output());
         assertTrue(r.output().contains("master yarn") && r.output().contains("check passed"), r.output());
         assertTrue(Files.isRegularFile(runs.resolve("yarn/config.conf")));
@@ -78,10 +82,7 @@ class YarnClusterIT {
     @Test
     void dataPreparationRunsInYarnContainers() throws Exception {
         Path output = dir.resolve("prepared");
-        Scripts.Result r = Scripts.run(300, "deploy/tools/sh.sh", "HADOOP_CONF_DIR=" + hadoopConf
-                + " deploy/submit.sh --master yarn --deploy-mode client --conf spark.executor.instances=2"
-                + " --conf spark.executor.memory=512m --conf spark.yarn.am.memory=512m "
-                + String.join(" ", Scripts.smallPrepare(output)));
+        Scripts.Result r = submitToYarn(Scripts.smallPrepare(output));
         assertEquals(0, r.code(), r.output());
         assertTrue(Scripts.preparedTrainTokens(output) > 10_000, r.output());
     }
