@@ -166,7 +166,7 @@ public final class RoutingBenchmark {
             RouterRow r = rows.get(i);
             b.append(String.format(Locale.ROOT, "    {\"router\": \"%s\", \"experts\": %d, \"hidden\": %d, \"k\": %d, "
                             + "\"route_ms_per_1m_tokens\": %s, \"backward_ms_per_1m_tokens\": %s, "
-                            + "\"expertTimems_per_1m_tokens\": %s, \"route_over_experts\": %.5f}%s%n", r.router(),
+                            + "\"experts_ms_per_1m_tokens\": %s, \"route_over_experts\": %.5f}%s%n", r.router(),
                     r.experts(), r.hidden(), r.k(), json(r.route()), json(r.backward()), json(r.expertTime()),
                     r.ratio(), i + 1 < rows.size() ? "," : ""));
         }
