@@ -193,11 +193,16 @@ public final class MoeTransformer {
                 }
             }
         }
+        return (counted == 0 ? 0 : ce / counted) + auxLoss();
+    }
+
+    /** Sum of the MoE layers' auxiliary losses (weighted) of the last forward. */
+    public double auxLoss() {
         double aux = 0;
         for (DecoderBlock block : blocks) {
             aux += block.feedForward().auxLoss();
         }
-        return (counted == 0 ? 0 : ce / counted) + aux;
+        return aux;
     }
 
     /** Backward of the last {@link #loss}: accumulates dL/d(every learned tensor) into the gradient buffers. */
