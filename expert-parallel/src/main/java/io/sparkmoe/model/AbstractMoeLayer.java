@@ -53,14 +53,17 @@ abstract class AbstractMoeLayer implements FeedForward {
         x = input;
         RoutingInput in = RoutingInput.of(input).withTokenIds(ids);
         decision = router.route(padding == null ? in : in.withPadding(padding));
-        INDArray out = Arrays2.matrix(combineExperts(), input.rows(), input.columns(), input.dataType());
+        double[] combined = new double[input.rows() * input.columns()];
+        combineExperts(combined);
+        INDArray out = Arrays2.matrix(combined, input.rows(), input.columns(), input.dataType());
         return shared.isEmpty() ? out : out.addi(shared.forward(input));
     }
 
     @Override
     public final INDArray backward(INDArray dy) {
         double[] weightGradient = new double[decision.tokens() * decision.slots()];
-        double[] dx = backwardExperts(Arrays2.toDoubles(dy), weightGradient);
+        double[] dx = new double[x.rows() * x.columns()];
+        backwardExperts(Arrays2.toDoubles(dy), weightGradient, dx);
         RouterGradients g = router.backward(decision,
                 Arrays2.matrix(weightGradient, decision.tokens(), decision.slots(), x.dataType()));
         for (Map.Entry<String, INDArray> e : g.parameters().entrySet()) {
@@ -79,9 +82,9 @@ abstract class AbstractMoeLayer implements FeedForward {
         return SwiGlu.expert(params, prefix + "experts." + e + ".");
     }
 
-    /** Σ over kept pairs of g_te·Expert_e(x_t), row-major [N, d]. */
-    protected abstract double[] combineExperts();
+    /** Adds Σ over kept pairs of g_te·Expert_e(x_t) to {@code out} (row-major [N, d], zero on entry). */
+    protected abstract void combineExperts(double[] out);
 
-    /** Given dy [N, d] (row-major), fills dL/dg per pair and returns the routed experts' part of dL/dx. */
-    protected abstract double[] backwardExperts(double[] dy, double[] weightGradient);
+    /** Given dy [N, d] (row-major), fills dL/dg per pair and adds the routed experts' part of dL/dx to {@code dx}. */
+    protected abstract void backwardExperts(double[] dy, double[] weightGradient, double[] dx);
 }

@@ -26,12 +26,11 @@ public final class MoeLayer extends AbstractMoeLayer {
     }
 
     @Override
-    protected double[] combineExperts() {
+    protected void combineExperts(double[] out) {
         RoutingDecision dec = decision;
         int d = x.columns();
         pairs = PairGroups.byExpert(dec);
         outputs = new double[experts.length][];
-        double[] out = new double[dec.tokens() * d];
         for (int e = 0; e < experts.length; e++) {
             if (pairs[e].length == 0) {
                 continue;
@@ -45,14 +44,12 @@ public final class MoeLayer extends AbstractMoeLayer {
                 }
             }
         }
-        return out;
     }
 
     @Override
-    protected double[] backwardExperts(double[] dy, double[] weightGradient) {
+    protected void backwardExperts(double[] dy, double[] weightGradient, double[] dx) {
         RoutingDecision dec = decision;
         int d = x.columns();
-        double[] dx = new double[dec.tokens() * d];
         for (int e = 0; e < experts.length; e++) {
             int rows = pairs[e].length;
             if (rows == 0) {
@@ -78,6 +75,5 @@ public final class MoeLayer extends AbstractMoeLayer {
                 }
             }
         }
-        return dx;
     }
 }

@@ -20,13 +20,12 @@ public final class ReferenceMoeLayer extends AbstractMoeLayer {
     }
 
     @Override
-    protected double[] combineExperts() {
+    protected void combineExperts(double[] out) {
         RoutingDecision dec = decision;
         int d = x.columns();
         int pairs = dec.tokens() * dec.slots();
         pairExperts = new SwiGlu[pairs];
         pairOutputs = new double[pairs][];
-        double[] out = new double[dec.tokens() * d];
         for (int t = 0; t < dec.tokens(); t++) {
             for (int s = 0; s < dec.slots(); s++) {
                 int p = t * dec.slots() + s;
@@ -40,14 +39,12 @@ public final class ReferenceMoeLayer extends AbstractMoeLayer {
                 }
             }
         }
-        return out;
     }
 
     @Override
-    protected double[] backwardExperts(double[] dy, double[] weightGradient) {
+    protected void backwardExperts(double[] dy, double[] weightGradient, double[] dx) {
         RoutingDecision dec = decision;
         int d = x.columns();
-        double[] dx = new double[dec.tokens() * d];
         for (int p = 0; p < pairExperts.length; p++) {
             if (pairExperts[p] == null) {
                 continue;
@@ -63,6 +60,5 @@ public final class ReferenceMoeLayer extends AbstractMoeLayer {
                 dx[t * d + j] += dxt[j];
             }
         }
-        return dx;
     }
 }
