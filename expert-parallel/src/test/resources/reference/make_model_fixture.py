@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes model-fixture.json: small models built by the PyTorch reference (MODEL.md), in float64, with their tensors by
-name, token ids, logits, aux losses and training loss, which TorchReferenceLogitsTest replays through MoeTransformer.
+name, token ids, logits, aux losses and training loss, and the losses and learned tensors after two AdamW training
+steps (reference train_step: clipping, warm-up schedule, sigmoid bias update), which TorchReferenceLogitsTest replays through MoeTransformer.
 
 Usage: make_model_fixture.py PATH/TO/torch_reference.py OUT.json   (needs torch)
 
@@ -57,6 +58,10 @@ for n, case in enumerate(CASES):
         train_logits, train_aux = m(ids[:, :-1])
         loss = F.cross_entropy(train_logits.reshape(-1, cfg["vocab_size"]), ids[:, 1:].reshape(-1)) + train_aux
     tensors = {name: t.detach().reshape(-1).tolist() for name, t in m.state().items()}
+    opt = ref.make_optimizer(m)
+    steps = [ref.train_step(m, opt, ids, step) for step in range(2)]
+    trained = {name: t.detach().reshape(-1).tolist() for name, t in m.w.items()}
     out.append(dict(config=m.cfg, tensors=tensors, ids=IDS, logits=logits.reshape(-1).tolist(), aux=float(aux),
-                    loss=float(loss)))
+                    loss=float(loss), step_losses=[s[0] for s in steps], step_norms=[s[1] for s in steps],
+                    trained=trained))
 json.dump(dict(cases=out), open(sys.argv[2], "w"))

@@ -196,6 +196,19 @@ public final class MoeTransformer {
         return (counted == 0 ? 0 : ce / counted) + auxLoss();
     }
 
+    /**
+     * Once per optimizer step, after it: each router's own rule with the last forward's decision (the sigmoid router's
+     * selection-bias update, the ReLU router's L1 weight update).
+     */
+    public void afterStep() {
+        for (DecoderBlock block : blocks) {
+            if (block.feedForward() instanceof AbstractMoeLayer) {
+                AbstractMoeLayer moe = (AbstractMoeLayer) block.feedForward();
+                moe.router().afterStep(moe.decision());
+            }
+        }
+    }
+
     /** Sum of the MoE layers' auxiliary losses (weighted) of the last forward. */
     public double auxLoss() {
         double aux = 0;

@@ -15,6 +15,7 @@ import com.typesafe.config.ConfigSyntax;
 import io.sparkmoe.conf.Capacity;
 import io.sparkmoe.conf.ModelConfig;
 import io.sparkmoe.conf.MoeConfig;
+import io.sparkmoe.conf.OptimizerConfig;
 import io.sparkmoe.routing.scores.Arrays2;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,7 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Models built by the PyTorch reference ({@code ../shared/bench/torch_reference.py}), loaded by name into
  * {@link MoeTransformer} in float64, give the same logits (1e-9), aux losses and training loss, dropless. Cases: top-k
  * with normalize and a gated shared expert; sigmoid with a non-zero selection bias, a dense first layer and tied
- * embeddings; switch on every second layer with two shared experts; cosine; hash. Fixture written by
+ * embeddings; switch on every second layer with two shared experts; cosine; hash. Then two training steps (loss,
+ * backward, clipped AdamW with the warm-up schedule, the sigmoid router's bias update) give the reference's losses,
+ * gradient norms and learned tensors (1e-9): the whole backward and the optimizer against PyTorch's. Fixture written by
  * {@code make_model_fixture.py} next to it.
  */
 class TorchReferenceLogitsTest {
@@ -70,6 +73,23 @@ class TorchReferenceLogitsTest {
         assertArrayEquals(doubles(c.getDoubleList("logits")), logits, 1e-9, router + ": logits");
         assertEquals(c.getDouble("aux"), m.auxLoss(), 1e-12, router + ": aux losses");
         assertEquals(c.getDouble("loss"), m.loss(ids, -1), 1e-9, router + ": training loss");
+
+        AdamW adam = new AdamW(p, new OptimizerConfig(3e-4, 3e-5, 10, 0.1, Optional.of(1.0), 0.9, 0.95, 1e-8), 1000);
+        List<Double> losses = c.getDoubleList("step_losses");
+        List<Double> norms = c.getDoubleList("step_norms");
+        for (int step = 0; step < 2; step++) {
+            p.zeroGradients();
+            assertEquals(losses.get(step), m.loss(ids, -1), 1e-9, router + ": loss of training step " + step);
+            m.backward();
+            assertEquals(norms.get(step), adam.step(), 1e-9, router + ": gradient norm of step " + step);
+            m.afterStep();
+        }
+        ConfigObject trained = c.getObject("trained");
+        assertEquals(new HashSet<>(p.names()), trained.keySet());
+        for (String name : trained.keySet()) {
+            assertArrayEquals(doubles(trained.toConfig().getDoubleList("\"" + name + "\"")),
+                    Arrays2.toDoubles(p.value(name).reshape(1, p.value(name).length())), 1e-9, router + ": trained " + name);
+        }
     }
 
     private static double[] doubles(List<Double> values) {
