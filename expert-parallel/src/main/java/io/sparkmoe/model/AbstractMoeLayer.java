@@ -1,0 +1,90 @@
+package io.sparkmoe.model;
+
+import java.util.Map;
+
+import io.sparkmoe.routing.Router;
+import io.sparkmoe.routing.RouterGradients;
+import io.sparkmoe.routing.RoutingDecision;
+import io.sparkmoe.routing.RoutingInput;
+import io.sparkmoe.routing.scores.Arrays2;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What every MoE layer shares (MODEL.md "The MoE layer"): route with the routing library, let the subclass
+ * dispatch, compute and combine the routed experts, then add the shared experts. Backward: the subclass returns
+ * dL/dx through the experts and fills dL/dg per (token, slot) pair (zero for dropped pairs, since
+ * {@code ∂out_t/∂g_te = y_te} only for kept pairs); {@link Router#backward} turns dL/dg into dL/dx and dL/d(router
+ * tensors), adding the auxiliary losses' gradients (they enter the total loss with weight 1).
+ */
+abstract class AbstractMoeLayer implements FeedForward {
+
+    protected final Parameters params;
+    protected final String prefix;
+    protected final Router router;
+    private final SharedExperts shared;
+    protected INDArray x;
+    protected RoutingDecision decision;
+
+    /** prefix: {@code model.layers.{i}.block_sparse_moe.}; the router's tensors must be registered (see {@link #register}). */
+    AbstractMoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate) {
+        this.params = params;
+        this.prefix = prefix;
+        this.router = router;
+        this.shared = new SharedExperts(params, prefix, sharedExperts,
+                sharedGate && sharedExperts > 0 ? prefix + "shared_expert_gate.weight" : null);
+    }
+
+    /** Registers the router's live tensors under {@code prefix} (learned ones get gradient buffers). */
+    static void register(Parameters params, String prefix, Router router) {
+        router.parameters().learned().forEach((name, value) -> params.add(prefix + name, value));
+        router.parameters().buffers().forEach((name, value) -> params.addBuffer(prefix + name, value));
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public RoutingDecision decision() {
+        return decision;
+    }
+
+    @Override
+    public final INDArray forward(INDArray input, int[] ids, boolean[] padding) {
+        x = input;
+        RoutingInput in = RoutingInput.of(input).withTokenIds(ids);
+        decision = router.route(padding == null ? in : in.withPadding(padding));
+        double[] combined = new double[input.rows() * input.columns()];
+        combineExperts(combined);
+        INDArray out = Arrays2.matrix(combined, input.rows(), input.columns(), input.dataType());
+        return shared.isEmpty() ? out : out.addi(shared.forward(input));
+    }
+
+    @Override
+    public final INDArray backward(INDArray dy) {
+        double[] weightGradient = new double[decision.tokens() * decision.slots()];
+        double[] dx = new double[x.rows() * x.columns()];
+        backwardExperts(Arrays2.toDoubles(dy), weightGradient, dx);
+        RouterGradients g = router.backward(decision,
+                Arrays2.matrix(weightGradient, decision.tokens(), decision.slots(), x.dataType()));
+        for (Map.Entry<String, INDArray> e : g.parameters().entrySet()) {
+            params.accumulate(prefix + e.getKey(), e.getValue());
+        }
+        INDArray result = Arrays2.matrix(dx, x.rows(), x.columns(), x.dataType()).addi(g.input());
+        return shared.isEmpty() ? result : result.addi(shared.backward(dy));
+    }
+
+    @Override
+    public double auxLoss() {
+        return decision.losses().total();
+    }
+
+    protected SwiGlu expert(int e) {
+        return SwiGlu.expert(params, prefix + "experts." + e + ".");
+    }
+
+    /** Adds Σ over kept pairs of g_te·Expert_e(x_t) to {@code out} (row-major [N, d], zero on entry). */
+    protected abstract void combineExperts(double[] out);
+
+    /** Given dy [N, d] (row-major), fills dL/dg per pair and adds the routed experts' part of dL/dx to {@code dx}. */
+    protected abstract void backwardExperts(double[] dy, double[] weightGradient, double[] dx);
+}

@@ -1,0 +1,231 @@
+package io.sparkmoe.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import io.sparkmoe.conf.ModelConfig;
+import io.sparkmoe.conf.MoeConfig;
+import io.sparkmoe.conf.RoutingConfig;
+import io.sparkmoe.routing.Router;
+import io.sparkmoe.routing.routers.RouterShape;
+import io.sparkmoe.routing.routers.Routers;
+import io.sparkmoe.routing.scores.Arrays2;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The decoder-only MoE transformer of MODEL.md with explicit forward and backward: embedding, L blocks (attention,
+ * then a dense SwiGLU or a MoE layer per {@link ModelConfig#isMoeLayer}), final RMSNorm, tied or untied LM head.
+ * Tensors live in {@link #parameters()} under the PyTorch reference's native names.
+ *
+ * <p>Init (MODEL.md "Training"): matrices normal(0, init-std) from one seeded {@link Random} in the reference's
+ * name order, output projections (Wo, W2 of dense layers, experts and shared experts) scaled by 1/√(2L), norms 1;
+ * each router initialises itself (routing library) from {@code seed + 1 + layer}.
+ */
+public final class MoeTransformer {
+
+    public static final String EMBED = "model.embed_tokens.weight";
+    public static final String FINAL_NORM = "model.norm.weight";
+    public static final String LM_HEAD = "lm_head.weight";
+
+    private final ModelConfig config;
+    private final int vocab;
+    private final Parameters params;
+    private final Embedding embedding;
+    private final List<DecoderBlock> blocks = new ArrayList<>();
+    private final RmsNorm finalNorm;
+    private final String head;
+    private final Random random;
+    private final double outScale;
+    private int sequences;
+    private int length;
+    private INDArray normed;
+    private double[] logitGradient;
+
+    public MoeTransformer(ModelConfig config, RoutingConfig routing, int vocab, DataType type, long seed) {
+        this.config = config;
+        this.vocab = vocab;
+        this.params = new Parameters(type);
+        this.random = new Random(seed);
+        this.outScale = 1 / Math.sqrt(2.0 * config.layers());
+        int d = config.hiddenSize();
+        matrix(EMBED, vocab, d, 1);
+        ones(FINAL_NORM, d);
+        head = config.tieEmbeddings() ? EMBED : LM_HEAD;
+        if (!config.tieEmbeddings()) {
+            matrix(LM_HEAD, vocab, d, 1);
+        }
+        embedding = new Embedding(params, EMBED);
+        finalNorm = new RmsNorm(params, FINAL_NORM, config.normEps());
+        for (int i = 0; i < config.layers(); i++) {
+            blocks.add(block(i, routing, seed));
+        }
+    }
+
+    private DecoderBlock block(int i, RoutingConfig routing, long seed) {
+        String pre = "model.layers." + i + ".";
+        int d = config.hiddenSize();
+        ones(pre + "input_layernorm.weight", d);
+        ones(pre + "post_attention_layernorm.weight", d);
+        for (String n : new String[]{"q", "k", "v"}) {
+            matrix(pre + "self_attn." + n + "_proj.weight", d, d, 1);
+        }
+        matrix(pre + "self_attn.o_proj.weight", d, d, outScale);
+        RmsNorm n1 = new RmsNorm(params, pre + "input_layernorm.weight", config.normEps());
+        RmsNorm n2 = new RmsNorm(params, pre + "post_attention_layernorm.weight", config.normEps());
+        CausalSelfAttention attention = new CausalSelfAttention(params, pre + "self_attn.", config.heads(), config.ropeBase());
+        return new DecoderBlock(n1, attention, n2, config.isMoeLayer(i) ? moe(pre, routing, seed + 1 + i) : dense(pre));
+    }
+
+    private FeedForward dense(String pre) {
+        swiGluWeights(pre + "mlp.gate_proj.weight", pre + "mlp.up_proj.weight", pre + "mlp.down_proj.weight",
+                config.denseIntermediateSize());
+        return new DenseFeedForward(params, pre + "mlp.");
+    }
+
+    private FeedForward moe(String pre, RoutingConfig routing, long routerSeed) {
+        MoeConfig m = config.moe();
+        String block = pre + "block_sparse_moe.";
+        Router router = Routers.create(routing, new RouterShape(m.experts(), config.hiddenSize(), vocab, params.type(),
+                config.initStd()), routerSeed);
+        AbstractMoeLayer.register(params, block, router);
+        for (int j = 0; j < m.experts(); j++) {
+            expertWeights(block + "experts." + j + ".", m.intermediateSize());
+        }
+        for (int s = 0; s < m.sharedExperts(); s++) {
+            expertWeights(block + "shared_experts." + s + ".", m.sharedSize());
+        }
+        boolean gate = m.sharedGate() && m.sharedExperts() > 0;
+        if (gate) {
+            matrix(block + "shared_expert_gate.weight", 1, config.hiddenSize(), 1);
+        }
+        return new MoeLayer(params, block, router, m.sharedExperts(), gate);
+    }
+
+    private void expertWeights(String pre, int hidden) {
+        swiGluWeights(pre + "w1.weight", pre + "w3.weight", pre + "w2.weight", hidden);
+    }
+
+    private void swiGluWeights(String w1, String w3, String w2, int hidden) {
+        int d = config.hiddenSize();
+        matrix(w1, hidden, d, 1);
+        matrix(w3, hidden, d, 1);
+        matrix(w2, d, hidden, outScale);
+    }
+
+    private void matrix(String name, int rows, int cols, double scale) {
+        double[] v = new double[rows * cols];
+        double std = config.initStd() * scale;
+        for (int i = 0; i < v.length; i++) {
+            v[i] = random.nextGaussian() * std;
+        }
+        params.add(name, Arrays2.matrix(v, rows, cols, params.type()));
+    }
+
+    private void ones(String name, int n) {
+        double[] v = new double[n];
+        java.util.Arrays.fill(v, 1);
+        params.add(name, Arrays2.matrix(v, 1, n, params.type()).reshape(n));
+    }
+
+    public Parameters parameters() {
+        return params;
+    }
+
+    public List<DecoderBlock> blocks() {
+        return List.copyOf(blocks);
+    }
+
+    /** ids [B][T] → logits [B·T, V] (row b·T + t). No padding mask: every position is routed. */
+    public INDArray forward(int[][] ids) {
+        return forward(ids, -1);
+    }
+
+    private INDArray forward(int[][] ids, int padId) {
+        sequences = ids.length;
+        length = ids[0].length;
+        int[] flat = new int[sequences * length];
+        boolean[] padding = padId < 0 ? null : new boolean[flat.length];
+        for (int b = 0; b < sequences; b++) {
+            if (ids[b].length != length) {
+                throw new IllegalArgumentException("sequences must have equal length");
+            }
+            for (int t = 0; t < length; t++) {
+                flat[b * length + t] = ids[b][t];
+                if (padding != null) {
+                    padding[b * length + t] = ids[b][t] == padId;
+                }
+            }
+        }
+        INDArray h = embedding.forward(flat);
+        for (DecoderBlock block : blocks) {
+            h = block.forward(h, sequences, length, flat, padding);
+        }
+        normed = finalNorm.forward(h);
+        return Linear.forward(normed, params.value(head));
+    }
+
+    /**
+     * Training loss of ids [B][T+1]: inputs {@code ids[:, :-1]}, targets {@code ids[:, 1:]}; mean cross-entropy over
+     * targets that are not {@code padId} (−1: none), plus the sum of the MoE layers' auxiliary losses. Padding
+     * inputs are not routed. Prepares {@link #backward}.
+     */
+    public double loss(int[][] ids, int padId) {
+        int[][] inputs = new int[ids.length][];
+        for (int b = 0; b < ids.length; b++) {
+            inputs[b] = java.util.Arrays.copyOf(ids[b], ids[b].length - 1);
+        }
+        double[] logits = Arrays2.toDoubles(forward(inputs, padId));
+        logitGradient = new double[logits.length];
+        int counted = 0;
+        for (int[] row : ids) {
+            for (int t = 1; t < row.length; t++) {
+                counted += row[t] == padId ? 0 : 1;
+            }
+        }
+        double ce = 0;
+        for (int b = 0; b < ids.length; b++) {
+            for (int t = 0; t < length; t++) {
+                int target = ids[b][t + 1];
+                if (target != padId) {
+                    ce += CrossEntropy.addGradient(logits, (b * length + t) * vocab, vocab, target, 1.0 / counted, logitGradient);
+                }
+            }
+        }
+        return (counted == 0 ? 0 : ce / counted) + auxLoss();
+    }
+
+    /**
+     * Once per optimizer step, after it: each router's own rule with the last forward's decision (the sigmoid router's
+     * selection-bias update, the ReLU router's L1 weight update).
+     */
+    public void afterStep() {
+        for (DecoderBlock block : blocks) {
+            if (block.feedForward() instanceof AbstractMoeLayer) {
+                AbstractMoeLayer moe = (AbstractMoeLayer) block.feedForward();
+                moe.router().afterStep(moe.decision());
+            }
+        }
+    }
+
+    /** Sum of the MoE layers' auxiliary losses (weighted) of the last forward. */
+    public double auxLoss() {
+        double aux = 0;
+        for (DecoderBlock block : blocks) {
+            aux += block.feedForward().auxLoss();
+        }
+        return aux;
+    }
+
+    /** Backward of the last {@link #loss}: accumulates dL/d(every learned tensor) into the gradient buffers. */
+    public void backward() {
+        INDArray dLogits = Arrays2.matrix(logitGradient, sequences * length, vocab, params.type());
+        Linear.accumulateWeightGradient(params, head, dLogits, normed);
+        INDArray dh = finalNorm.backward(Linear.inputGradient(dLogits, params.value(head)));
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            dh = blocks.get(i).backward(dh);
+        }
+        embedding.backward(dh);
+    }
+}

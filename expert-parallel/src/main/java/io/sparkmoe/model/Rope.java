@@ -1,0 +1,50 @@
+package io.sparkmoe.model;
+
+/**
+ * Rotary position embedding, "rotate half" convention (MODEL.md): per head, with {@code x = [x1, x2]} halves and
+ * {@code θ_i = base^(-2i/hd)}, {@code y1 = x1·c − x2·s}, {@code y2 = x2·c + x1·s} at angle {@code pos·θ_i}. Each pair is
+ * a plane rotation, so the backward is the rotation by the opposite angle ({@code s → −s}).
+ */
+public final class Rope {
+
+    private final int headDim;
+    private final double base;
+
+    public Rope(int headDim, double base) {
+        if (headDim % 2 != 0) {
+            throw new IllegalArgumentException("head dimension must be even, got " + headDim);
+        }
+        this.headDim = headDim;
+        this.base = base;
+    }
+
+    /** Rotates, in place, rows of {@code [N, d]} (row-major) whose position is {@code row % seqLen}. */
+    public void rotate(double[] x, int rows, int seqLen, int d) {
+        apply(x, rows, seqLen, d, 1);
+    }
+
+    /** The backward (transpose) of {@link #rotate}, in place on the gradient. */
+    public void rotateBack(double[] dx, int rows, int seqLen, int d) {
+        apply(dx, rows, seqLen, d, -1);
+    }
+
+    private void apply(double[] x, int rows, int seqLen, int d, int sign) {
+        int half = headDim / 2;
+        for (int row = 0; row < rows; row++) {
+            int pos = row % seqLen;
+            for (int i = 0; i < half; i++) {
+                double angle = pos * Math.pow(base, -2.0 * i / headDim);
+                double c = Math.cos(angle);
+                double s = sign * Math.sin(angle);
+                for (int h0 = 0; h0 < d; h0 += headDim) {
+                    int a = row * d + h0 + i;
+                    int b = a + half;
+                    double x1 = x[a];
+                    double x2 = x[b];
+                    x[a] = x1 * c - x2 * s;
+                    x[b] = x2 * c + x1 * s;
+                }
+            }
+        }
+    }
+}
