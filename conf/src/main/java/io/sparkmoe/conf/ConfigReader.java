@@ -58,17 +58,15 @@ public final class ConfigReader {
             throw new IllegalStateException(key.path() + " is read twice");
         }
         ConfigValue raw = lookup(key.path());
+        // Not set anywhere (raw == null): the default stands; defaults live in the keys, not in a file.
         T value = key.defaultValue();
-        if (raw == null) {
-            // Not set anywhere: the default stands (defaults live in the keys, not in a file).
-            value = key.defaultValue();
-        } else if (raw.valueType() == ConfigValueType.NULL) {
+        if (raw != null && raw.valueType() == ConfigValueType.NULL) {
             if (key.isOptional()) {
                 value = null;
             } else {
                 fail(key, raw.origin(), "must be set (it cannot be null); expected " + key.type().describe());
             }
-        } else {
+        } else if (raw != null) {
             try {
                 T parsed = key.type().parse(raw);
                 List<String> broken = key.checks().stream()
