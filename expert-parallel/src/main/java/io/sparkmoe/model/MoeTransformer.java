@@ -3,12 +3,15 @@ package io.sparkmoe.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 import io.sparkmoe.conf.ModelConfig;
 import io.sparkmoe.conf.MoeConfig;
 import io.sparkmoe.conf.RoutingConfig;
 import io.sparkmoe.routing.Router;
 import io.sparkmoe.routing.routers.RouterShape;
+import io.sparkmoe.routing.stats.RoutingStatistics;
 import io.sparkmoe.routing.routers.Routers;
 import io.sparkmoe.routing.scores.Arrays2;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -207,6 +210,17 @@ public final class MoeTransformer {
                 moe.router().afterStep(moe.decision());
             }
         }
+    }
+
+    /** Routing statistics of the last forward, by index of the MoE layer's block (for metrics and reports). */
+    public SortedMap<Integer, RoutingStatistics> routingStatistics() {
+        SortedMap<Integer, RoutingStatistics> out = new TreeMap<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            if (blocks.get(i).feedForward() instanceof AbstractMoeLayer) {
+                out.put(i, ((AbstractMoeLayer) blocks.get(i).feedForward()).decision().statistics());
+            }
+        }
+        return out;
     }
 
     /** Sum of the MoE layers' auxiliary losses (weighted) of the last forward. */

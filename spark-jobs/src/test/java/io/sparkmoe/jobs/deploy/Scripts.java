@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs the project's deploy/ scripts as a user would, with a time limit, capturing their output. */
-final class Scripts {
+public final class Scripts {
 
     /** The project root (tests run in the spark-jobs module folder). */
     static final Path ROOT = Path.of("").toAbsolutePath().getParent();
@@ -69,7 +69,7 @@ final class Scripts {
     }
 
     /** {@code prepare} arguments for a small real run on the embedded corpus, writing to {@code output}. */
-    static String[] smallPrepare(Path output) {
+    public static String[] smallPrepare(Path output) {
         return new String[]{"prepare", "data.output=" + output.toUri(), "data.max-documents=300",
                 "data.tokenizer.vocab-size=400", "data.shard-tokens=20000", "run.dir=" + output.resolveSibling("runs")};
     }

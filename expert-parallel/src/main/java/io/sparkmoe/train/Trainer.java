@@ -1,0 +1,164 @@
+package io.sparkmoe.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.sparkmoe.conf.ModelConfig;
+import io.sparkmoe.conf.SparkMoeConfig;
+import io.sparkmoe.conf.TrainConfig;
+import io.sparkmoe.data.DataException;
+import io.sparkmoe.data.shards.ShardSet;
+import io.sparkmoe.data.shards.WindowReader;
+import io.sparkmoe.model.AdamW;
+import io.sparkmoe.model.LearningRateSchedule;
+import io.sparkmoe.model.MoeTransformer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop for one JVM with every expert local: random windows of {@code T + 1} tokens from the prepared
+ * training shards, forward / backward / clipped AdamW on the warm-up + cosine schedule, the routers' after-step
+ * rules, periodic validation, console progress and {@code metrics.jsonl} events. Everything random (init, data
+ * order) comes from {@code run.seed}, so a re-run repeats the same losses bit for bit.
+ *
+ * <p>Validation uses one fixed set of {@code train.eval-batches} windows drawn once, so successive validations
+ * measure the model rather than the sample; they run every {@code train.eval-every} steps and after the last.
+ */
+public final class Trainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    static final String TRAIN_SPLIT = "train";
+    static final String VAL_SPLIT = "val";
+    /** No target is padding: windows are cut from packed shards. */
+    private static final int NO_PADDING = -1;
+
+    private final TrainConfig train;
+    private final int seqLen;
+    private final MoeTransformer model;
+    private final AdamW optimizer;
+    private final LearningRateSchedule schedule;
+    private final WindowReader trainWindows;
+    private final List<int[][]> valBatches = new ArrayList<>();
+
+    /** Builds the model and loads (and verifies) the shards; fails early if either split holds no window. */
+    public Trainer(SparkMoeConfig config, ShardSet data) {
+        this.train = config.train();
+        this.seqLen = config.model().seqLen();
+        long seed = config.run().seed();
+        int vocab = vocabSize(config.model(), data.manifest().vocabSize());
+        this.model = new MoeTransformer(config.model(), config.routing(), vocab, DataType.FLOAT, seed);
+        this.optimizer = new AdamW(model.parameters(), train.optimizer(), train.steps());
+        this.schedule = new LearningRateSchedule(train.optimizer(), train.steps());
+        this.trainWindows = new WindowReader(data.loadAll(TRAIN_SPLIT, null), seqLen, seed, 0);
+        List<int[]> val = data.loadAll(VAL_SPLIT, null);
+        if (val.isEmpty()) {
+            throw new DataException("the prepared data has no validation shards; prepare more documents");
+        }
+        WindowReader valWindows = new WindowReader(val, seqLen, seed + 1, 0);
+        for (int i = 0; i < train.evalBatches(); i++) {
+            valBatches.add(batch(valWindows));
+        }
+    }
+
+    /** {@code model.vocab-size} if set (it must match the shards), else the prepared tokenizer's size. */
+    static int vocabSize(ModelConfig model, int prepared) {
+        int v = model.vocabSize().orElse(prepared);
+        if (v != prepared) {
+            throw new IllegalArgumentException("model.vocab-size (" + v + ") differs from the prepared data's vocab_size ("
+                    + prepared + "); leave model.vocab-size null to take the tokenizer's");
+        }
+        return v;
+    }
+
+    public MoeTransformer model() {
+        return model;
+    }
+
+    /** Runs {@code train.steps} steps, writing events to {@code metrics}. */
+    public TrainResult run(MetricsWriter metrics) {
+        int steps = train.steps();
+        double[] losses = new double[steps];
+        List<TrainResult.Evaluation> evaluations = new ArrayList<>();
+        long tokensPerStep = (long) train.batchSize() * seqLen;
+        long start = System.nanoTime();
+        LOG.info("training {} parameters for {} steps of {} tokens", parameterCount(), steps, tokensPerStep);
+        for (int step = 1; step <= steps; step++) {
+            PhaseTimer timer = new PhaseTimer();
+            int[][] batch = batch(trainWindows);
+            timer.lap("data");
+            model.parameters().zeroGradients();
+            double total = model.loss(batch, NO_PADDING);
+            double aux = model.auxLoss();
+            timer.lap("forward");
+            model.backward();
+            timer.lap("backward");
+            double lr = schedule.at(step - 1);
+            double gradNorm = optimizer.step();
+            model.afterStep();
+            timer.lap("optimizer");
+            losses[step - 1] = total - aux;
+            double tokensPerSecond = tokensPerStep / timer.total();
+            metrics.write("step", step, stepFields(losses[step - 1], aux, lr, gradNorm, step * tokensPerStep,
+                    tokensPerSecond, timer.phases()));
+            if (step % train.logEvery() == 0 || step == steps) {
+                for (Map<String, Object> layer : RoutingMetrics.of(model)) {
+                    metrics.write("routing", step, layer);
+                }
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                LOG.info(String.format("step %d/%d  loss %.4f  aux %.4f  lr %.2e  %.0f tok/s  ETA %s", step, steps,
+                        losses[step - 1], aux, lr, step * tokensPerStep / elapsed, eta(elapsed / step * (steps - step))));
+            }
+            if (step % train.evalEvery() == 0 || step == steps) {
+                TrainResult.Evaluation e = evaluate(step);
+                evaluations.add(e);
+                metrics.write("eval", step, Map.of("val_loss", e.loss(), "val_ppl", e.perplexity()));
+                LOG.info(String.format("eval at step %d  val_loss %.4f  val_ppl %.2f", step, e.loss(), e.perplexity()));
+            }
+        }
+        return new TrainResult(losses, evaluations, steps * tokensPerStep, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static Map<String, Object> stepFields(double loss, double aux, double lr, double gradNorm, long tokens,
+                                                  double tokensPerSecond, Map<String, Double> timing) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("loss", loss);
+        f.put("aux_loss", aux);
+        f.put("lr", lr);
+        f.put("grad_norm", gradNorm);
+        f.put("tokens", tokens);
+        f.put("tokens_per_s", tokensPerSecond);
+        f.put("timing", timing);
+        return f;
+    }
+
+    /** Mean cross-entropy (auxiliary losses excluded) over the fixed validation batches. */
+    private TrainResult.Evaluation evaluate(int step) {
+        double sum = 0;
+        for (int[][] b : valBatches) {
+            sum += model.loss(b, NO_PADDING) - model.auxLoss();
+        }
+        double loss = sum / valBatches.size();
+        return new TrainResult.Evaluation(step, loss, Math.exp(loss));
+    }
+
+    private int[][] batch(WindowReader windows) {
+        int[][] b = new int[train.batchSize()][];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = windows.next();
+        }
+        return b;
+    }
+
+    private long parameterCount() {
+        return model.parameters().names().stream().mapToLong(n -> model.parameters().value(n).length()).sum();
+    }
+
+    static String eta(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format("%d:%02d", s / 60, s % 60);
+    }
+}

@@ -1,0 +1,134 @@
+package io.sparkmoe.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkmoe.conf.ConfigLoader;
+import io.sparkmoe.conf.SparkMoeConfig;
+import io.sparkmoe.data.shards.ShardSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The single-JVM loop on a tiny model and synthetic shards: it learns, it reports, it repeats itself. */
+class TrainerTest {
+
+    static final int STEPS = 30;
+
+    @TempDir
+    static Path dir;
+
+    static ShardSet data;
+    static TrainResult first;
+    static List<JsonNode> events;
+
+    static SparkMoeConfig config(String... extra) {
+        List<String> overrides = new java.util.ArrayList<>(List.of("model.hidden-size=16", "model.layers=2",
+                "model.heads=2", "model.seq-len=16", "model.dense-intermediate-size=24", "model.moe.experts=4",
+                "model.moe.intermediate-size=12", "model.moe.first-dense-layers=0", "model.moe.every=1",
+                "train.steps=" + STEPS,
+                "train.batch-size=4", "train.eval-every=10", "train.eval-batches=2", "train.log-every=5",
+                "train.optimizer.lr=0.01", "train.optimizer.min-lr=0.001", "train.optimizer.warmup-steps=3",
+                "run.seed=7"));
+        overrides.addAll(List.of(extra));
+        return ConfigLoader.load(Optional.empty(), overrides).config();
+    }
+
+    static TrainResult train(Path metrics) throws IOException {
+        try (MetricsWriter writer = new MetricsWriter(metrics)) {
+            return new Trainer(config(), data).run(writer);
+        }
+    }
+
+    @BeforeAll
+    static void trainOnce() throws IOException {
+        Path shards = Files.createDirectories(dir.resolve("data"));
+        data = SyntheticShards.write(shards, 3);
+        first = train(dir.resolve("first.jsonl"));
+        ObjectMapper json = new ObjectMapper();
+        events = Files.readAllLines(dir.resolve("first.jsonl")).stream().map(line -> {
+            try {
+                return json.readTree(line);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + line, e);
+            }
+        }).toList();
+    }
+
+    @Test
+    void lossDecreases() {
+        double[] l = first.losses();
+        assertEquals(STEPS, l.length);
+        double start = (l[0] + l[1] + l[2]) / 3;
+        double end = (l[STEPS - 3] + l[STEPS - 2] + l[STEPS - 1]) / 3;
+        assertTrue(end < 0.8 * start, "loss " + start + " -> " + end);
+        List<TrainResult.Evaluation> evals = first.evaluations();
+        assertEquals(List.of(10, 20, 30), evals.stream().map(TrainResult.Evaluation::step).toList());
+        assertTrue(evals.get(2).loss() < evals.get(0).loss(), "validation loss falls: " + evals);
+        assertEquals(Math.exp(evals.get(2).loss()), evals.get(2).perplexity(), 1e-9);
+    }
+
+    @Test
+    void metricsHaveTheRequiredFields() {
+        for (JsonNode e : events) {
+            for (String f : List.of("event", "step", "time")) {
+                assertTrue(e.has(f), f + " missing in " + e);
+            }
+        }
+        List<JsonNode> steps = ofEvent("step");
+        assertEquals(STEPS, steps.size());
+        for (JsonNode s : steps) {
+            for (String f : List.of("loss", "aux_loss", "lr", "tokens", "tokens_per_s", "timing")) {
+                assertTrue(s.has(f), f + " missing in " + s);
+            }
+            for (String phase : List.of("forward", "backward", "optimizer")) {
+                assertTrue(s.get("timing").get(phase).isNumber(), phase + " missing in " + s);
+            }
+        }
+        assertEquals(first.losses()[4], steps.get(4).get("loss").asDouble(), 0.0);
+        assertEquals(5L * 4 * 16, steps.get(4).get("tokens").asLong());
+        List<JsonNode> evals = ofEvent("eval");
+        assertEquals(3, evals.size());
+        assertTrue(evals.get(0).get("val_ppl").asDouble() > 1);
+        List<JsonNode> routing = ofEvent("routing");
+        assertEquals(2 * (STEPS / 5), routing.size(), "one event per MoE layer and log step");
+        JsonNode r = routing.get(0);
+        assertEquals(5, r.get("step").asInt());
+        assertEquals(4, r.get("load").size());
+        int pairs = 0;
+        for (JsonNode load : r.get("load")) {
+            pairs += load.asInt();
+        }
+        assertEquals(4 * 16 * 2, pairs, "top-2 routing of every token of the batch");
+        assertTrue(r.get("dropped").isInt() && r.has("entropy") && r.get("share").has("same_rank"), r.toString());
+    }
+
+    @Test
+    void sameSeedRepeatsTheLossesBitForBit() throws IOException {
+        TrainResult again = train(dir.resolve("again.jsonl"));
+        assertArrayEquals(first.losses(), again.losses());
+        assertEquals(first.evaluations(), again.evaluations());
+    }
+
+    @Test
+    void aVocabSizeThatDisagreesWithTheShardsIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(config("model.vocab-size=300", "data.tokenizer.vocab-size=300"), data));
+        assertTrue(e.getMessage().contains("model.vocab-size (300)"), e.getMessage());
+    }
+
+    private static List<JsonNode> ofEvent(String name) {
+        return events.stream().filter(e -> e.get("event").asText().equals(name)).collect(Collectors.toList());
+    }
+}

@@ -1,0 +1,88 @@
+package io.sparkmoe.jobs.train;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.Map;
+
+import io.sparkmoe.conf.SparkMoeConfig;
+import io.sparkmoe.data.shards.Manifest;
+import io.sparkmoe.data.shards.ShardSet;
+import io.sparkmoe.jobs.RunDirectory;
+import io.sparkmoe.jobs.cli.Command;
+import io.sparkmoe.jobs.cli.Invocation;
+import io.sparkmoe.train.MetricsWriter;
+import io.sparkmoe.train.TrainResult;
+import io.sparkmoe.train.Trainer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * {@code sparkmoe train}: trains the configured model in this JVM (every expert local, no Spark context: one JVM
+ * needs no cluster) on the shards that {@code prepare} wrote to {@code data.output}, writing the run directory's
+ * {@code metrics.jsonl} as it goes.
+ */
+public final class TrainCommand implements Command {
+
+    private static final String SPARK_HADOOP = "spark.hadoop.";
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "train the model in one JVM on the prepared shards";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Builds the model of the model and routing sections (vocabulary from the prepared tokenizer when
+                model.vocab-size is null), trains it for train.steps AdamW steps on random windows of the
+                shards in data.output, validates every train.eval-every steps, logs progress every
+                train.log-every steps, and writes config.conf, driver.log and metrics.jsonl (step, eval and
+                routing events) to the run directory. Prints the first and last loss and the final
+                validation perplexity.""";
+    }
+
+    @Override
+    public int run(Invocation inv) throws IOException {
+        SparkMoeConfig config = inv.config().config();
+        ShardSet data = open(config);
+        RunDirectory runDir = RunDirectory.create(name(), inv.config());
+        TrainResult r;
+        try (MetricsWriter metrics = new MetricsWriter(runDir.path().resolve(MetricsWriter.FILE))) {
+            r = new Trainer(config, data).run(metrics);
+        }
+        inv.out().printf("trained %d steps, %d tokens in %.1f s (%.0f tokens/s)%n", r.losses().length, r.tokens(),
+                r.seconds(), r.tokens() / r.seconds());
+        inv.out().printf("loss %.4f -> %.4f, validation loss %.4f, perplexity %.2f%n", r.firstLoss(), r.lastLoss(),
+                r.finalEvaluation().loss(), r.finalEvaluation().perplexity());
+        inv.out().println("run directory: " + runDir.path());
+        return 0;
+    }
+
+    /** The prepared data, or an error naming where it was looked for. */
+    static ShardSet open(SparkMoeConfig config) throws IOException {
+        String dir = config.data().output();
+        Configuration hadoop = hadoopConf(config.cluster().spark());
+        Path manifest = new Path(dir, Manifest.FILE);
+        if (!manifest.getFileSystem(hadoop).exists(manifest)) {
+            throw new FileNotFoundException(manifest + " not found: no prepared data in data.output (" + dir
+                    + "); run bin/sparkmoe prepare first");
+        }
+        return ShardSet.open(hadoop, dir);
+    }
+
+    /** Hadoop settings given as {@code spark.hadoop.*} (as Spark jobs take them), for object stores and HDFS. */
+    static Configuration hadoopConf(Map<String, String> spark) {
+        Configuration conf = new Configuration();
+        spark.forEach((k, v) -> {
+            if (k.startsWith(SPARK_HADOOP)) {
+                conf.set(k.substring(SPARK_HADOOP.length()), v);
+            }
+        });
+        return conf;
+    }
+}
