@@ -36,3 +36,30 @@ spark_classpath() { cat "$SPARK_CLASSPATH_FILE"; }
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+
+# Starts a Spark daemon (Master or Worker) of the cluster in directory $1 in the background, logging to
+# logs/NAME.log and recording its PID in pids/NAME.pid; inside network namespace NETNS and bound to
+# ADDRESS when those are given (empty strings otherwise).
+#   start_spark_daemon DIR NAME NETNS ADDRESS CLASS ARGS...
+start_spark_daemon() {
+  local dir="$1" name="$2" ns="$3" addr="$4" class="$5"; shift 5
+  local prefix=() env=(SPARK_HOME="$dir/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOG_DIR="$dir/logs")
+  [ -n "$ns" ] && prefix=(ip netns exec "$ns")
+  [ -n "$addr" ] && env+=(SPARK_LOCAL_IP="$addr")
+  # shellcheck disable=SC2046
+  env "${env[@]}" nohup "${prefix[@]}" java -Xmx512m $(jvm_options) -Dsparkmoe.cluster.dir="$dir" \
+    -cp "$(spark_classpath)" "$class" "$@" > "$dir/logs/$name.log" 2>&1 &
+  echo $! > "$dir/pids/$name.pid"
+}
+
+# Waits up to SECONDS until PATTERN appears COUNT times in FILE (a daemon's log); fails otherwise.
+#   wait_for_log FILE PATTERN COUNT SECONDS
+wait_for_log() {
+  local file="$1" pattern="$2" count="$3" seconds="$4" i n
+  for ((i = 0; i < seconds * 5; i++)); do
+    n="$(grep -c -- "$pattern" "$file" 2> /dev/null || true)"
+    [ "${n:-0}" -ge "$count" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}

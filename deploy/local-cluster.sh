@@ -31,25 +31,6 @@ alive() { # pid class: the process is ours and still running
   [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "$class"
 }
 
-start_daemon() { # name class args...
-  local name="$1" class="$2"; shift 2
-  # shellcheck disable=SC2046
-  SPARK_HOME="$dir/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOG_DIR="$dir/logs" \
-    nohup java -Xmx512m $(jvm_options) -Dsparkmoe.cluster.dir="$dir" \
-      -cp "$(spark_classpath)" "$class" "$@" > "$dir/logs/$name.log" 2>&1 &
-  echo $! > "$dir/pids/$name.pid"
-}
-
-wait_for() { # file pattern count seconds
-  local file="$1" pattern="$2" count="$3" seconds="$4" i
-  for ((i = 0; i < seconds * 5; i++)); do
-    local n; n="$(grep -c -- "$pattern" "$file" 2>/dev/null || true)"
-    if [ "${n:-0}" -ge "$count" ]; then return 0; fi
-    sleep 0.2
-  done
-  return 1
-}
-
 status() {
   [ -f "$dir/master.url" ] || { echo "no cluster in $dir"; return 1; }
   echo "master $(cat "$dir/master.url")  web UI http://127.0.0.1:$(cat "$dir/master.webui")"
@@ -90,17 +71,17 @@ case "$cmd" in
     rm -f "$dir"/logs/*.log
     make_spark_home "$dir/spark-home"
     port="$(free_port)"; webui="$(free_port)"
-    start_daemon master org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port "$webui"
-    if ! wait_for "$dir/logs/master.log" "I have been elected leader" 1 60; then
+    start_spark_daemon "$dir" master "" "" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port "$webui"
+    if ! wait_for_log "$dir/logs/master.log" "I have been elected leader" 1 60; then
       stop > /dev/null; die "the master did not start; see $dir/logs/master.log"
     fi
     url="spark://127.0.0.1:$port"
     echo "$url" > "$dir/master.url"; echo "$webui" > "$dir/master.webui"
     for ((w = 1; w <= workers; w++)); do
-      start_daemon "worker-$w" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$cores" \
+      start_spark_daemon "$dir" "worker-$w" "" "" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$cores" \
         --memory "$memory" --webui-port 0 --work-dir "$dir/work/worker-$w" "$url"
     done
-    if ! wait_for "$dir/logs/master.log" "Registering worker" "$workers" 90; then
+    if ! wait_for_log "$dir/logs/master.log" "Registering worker" "$workers" 90; then
       stop > /dev/null; die "not all $workers workers registered; see $dir/logs/"
     fi
     echo "master $url  web UI http://127.0.0.1:$webui  ($workers workers, $cores core(s) and $memory each)"

@@ -84,26 +84,6 @@ down() {
   echo "removed the emulated hosts, the bridge and their processes"
 }
 
-start_java() { # name netns-or-empty address class args...
-  local name="$1" ns="$2" addr="$3" class="$4"; shift 4
-  local prefix=() ; [ -n "$ns" ] && prefix=(ip netns exec "$ns")
-  # shellcheck disable=SC2046
-  SPARK_HOME="$dir/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP="$addr" \
-    nohup "${prefix[@]}" java -Xmx512m $(jvm_options) -Dsparkmoe.cluster.dir="$dir" \
-      -cp "$(spark_classpath)" "$class" "$@" > "$dir/logs/$name.log" 2>&1 &
-  echo $! > "$dir/pids/$name.pid"
-}
-
-wait_for() { # file pattern count seconds
-  local i n
-  for ((i = 0; i < $4 * 5; i++)); do
-    n="$(grep -c -- "$2" "$1" 2> /dev/null || true)"
-    [ "${n:-0}" -ge "$3" ] && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
 case "$cmd" in
   up)
     if ip link show "$BRIDGE" > /dev/null 2>&1; then die "an emulated cluster is already up (run down first)"; fi
@@ -129,15 +109,15 @@ case "$cmd" in
       make_spark_home "$dir/spark-home"
       rm -f "$dir"/logs/*.log
       port="$(free_port)"; webui="$(free_port)"
-      start_java master "" "$NET.1" org.apache.spark.deploy.master.Master --host "$NET.1" --port "$port" --webui-port "$webui"
-      wait_for "$dir/logs/master.log" "I have been elected leader" 1 60 || { echo "the master did not start" >&2; false; }
+      start_spark_daemon "$dir" master "" "$NET.1" org.apache.spark.deploy.master.Master --host "$NET.1" --port "$port" --webui-port "$webui"
+      wait_for_log "$dir/logs/master.log" "I have been elected leader" 1 60 || { echo "the master did not start" >&2; false; }
       echo "spark://$NET.1:$port" > "$dir/master.url"; echo "$webui" > "$dir/master.webui"
       for ((i = 1; i <= hosts; i++)); do
-        start_java "worker-$i" "$PREFIX-h$i" "$NET.$((10 + i))" org.apache.spark.deploy.worker.Worker \
+        start_spark_daemon "$dir" "worker-$i" "$PREFIX-h$i" "$NET.$((10 + i))" org.apache.spark.deploy.worker.Worker \
           --host "$NET.$((10 + i))" --cores "$cores" --memory "$memory" --webui-port 0 \
           --work-dir "$dir/work/worker-$i" "spark://$NET.1:$port"
       done
-      wait_for "$dir/logs/master.log" "Registering worker" "$hosts" 90 || { echo "not all workers registered" >&2; false; }
+      wait_for_log "$dir/logs/master.log" "Registering worker" "$hosts" 90 || { echo "not all workers registered" >&2; false; }
       echo "master spark://$NET.1:$port  web UI http://$NET.1:$webui  ($hosts workers, one per host)"
     fi
     trap - ERR
