@@ -381,7 +381,7 @@ class Run:
     @property
     def label(self):
         """What a legend shows: the run name and its router."""
-        return f"{self.name} ({self.router})"
+        return label(self.name, self.router)
 
     @property
     def events(self):
@@ -458,6 +458,18 @@ class Run:
         per_layer.loc["total"] = per_layer.sum()
         return per_layer
 
+    def traffic_over_steps(self):
+        """Bytes per token by class for each interval between ``traffic`` events (summed over ranks and
+        layers, divided by the tokens trained in that interval), indexed by the step that ends the interval:
+        how locality changes as the router learns."""
+        t = self.frame("traffic")
+        if t.empty:
+            return pd.DataFrame(columns=list(TRAFFIC_CLASSES))
+        sums = t.groupby("step")[[f"bytes.{c}" for c in TRAFFIC_CLASSES]].sum()
+        sums.columns = list(TRAFFIC_CLASSES)
+        tokens = np.array([self.tokens_up_to(int(s)) for s in sums.index])
+        return sums.div(np.diff(tokens, prepend=0.0), axis=0)
+
     def tokens_up_to(self, step):
         """Training tokens processed in steps 1..``step``: the ``tokens`` field is cumulative."""
         s = self.frame("step")
@@ -489,6 +501,11 @@ class Run:
 
 # ----------------------------------------------------------------------------------------------------------------
 # Tables over runs
+
+
+def label(name, router):
+    """A run's name with its router, unless the name already says it (``topk``, ``locality-grap``)."""
+    return name if router in name else f"{name} ({router})"
 
 
 def summary(runs):

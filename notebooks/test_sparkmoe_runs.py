@@ -157,6 +157,10 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual([400 / 20, 200 / 20, 100 / 20], per.loc[0].tolist())
         self.assertEqual([100 / 20, 50 / 20, 0.0], per.loc[1].tolist())
         self.assertEqual([25.0, 12.5, 5.0], per.loc["total"].tolist())
+        over = run.traffic_over_steps()  # step 1: 10 tokens; step 2: the next 10
+        self.assertEqual([1, 2], list(over.index))
+        self.assertEqual([200 / 10, 100 / 10, 40 / 10], over.loc[1].tolist())
+        self.assertEqual([300 / 10, 150 / 10, 60 / 10], over.loc[2].tolist())
         row, = smr.locality_table([run]).to_dict("records")
         self.assertEqual("switch", row["router"])
         self.assertEqual(42.5, row["bytes_per_token"])
