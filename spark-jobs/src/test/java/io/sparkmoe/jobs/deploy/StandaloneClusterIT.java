@@ -65,14 +65,26 @@ class StandaloneClusterIT {
         assertTrue(Files.isRegularFile(dir.resolve("runs/check/config.conf")));
     }
 
+    /** Data preparation on the cluster's executors, then a short training on the driver from those shards. */
     @Test
-    void dataPreparationRunsOnTheClusterThroughSparkSubmit() throws Exception {
+    void dataPreparationAndAShortTrainingRunThroughSparkSubmit() throws Exception {
         Path output = dir.resolve("prepared");
-        List<String> args = new java.util.ArrayList<>(List.of("--dir", dir.toString(),
-                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0"));
-        args.addAll(List.of(Scripts.smallPrepare(output)));
-        Scripts.Result r = Scripts.run(300, "deploy/submit.sh", args.toArray(String[]::new));
+        Scripts.Result r = submit(Scripts.smallPrepare(output));
         assertEquals(0, r.code(), r.output());
         assertTrue(Scripts.preparedTrainTokens(output) > 10_000, r.output());
+
+        Scripts.Result t = submit(io.sparkmoe.jobs.TrainIT.tinyTraining(output, dir.resolve("runs")).toArray(String[]::new));
+        assertEquals(0, t.code(), t.output());
+        assertTrue(t.output().contains("trained " + io.sparkmoe.jobs.TrainIT.STEPS + " steps"), t.output());
+        List<String> events = Files.readAllLines(dir.resolve("runs/tiny/metrics.jsonl"));
+        assertEquals(io.sparkmoe.jobs.TrainIT.STEPS, events.stream().filter(l -> l.contains("\"event\":\"step\"")).count(), String.join("\n", events));
+        assertEquals(2, events.stream().filter(l -> l.contains("\"event\":\"eval\"")).count(), String.join("\n", events));
+    }
+
+    private static Scripts.Result submit(String... jobArgs) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--dir", dir.toString(),
+                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0"));
+        args.addAll(List.of(jobArgs));
+        return Scripts.run(300, "deploy/submit.sh", args.toArray(String[]::new));
     }
 }
