@@ -39,7 +39,8 @@ free_port() {
 
 # Starts a Spark daemon (Master or Worker) of the cluster in directory $1 in the background, logging to
 # logs/NAME.log and recording its PID in pids/NAME.pid; inside network namespace NETNS and bound to
-# ADDRESS when those are given (empty strings otherwise).
+# ADDRESS when those are given (empty strings otherwise). The array DAEMON_PROPERTIES, when set, adds
+# -Dspark.* settings (e.g. a Worker's GPU resources).
 #   start_spark_daemon DIR NAME NETNS ADDRESS CLASS ARGS...
 start_spark_daemon() {
   local dir="$1" name="$2" ns="$3" addr="$4" class="$5"; shift 5
@@ -48,6 +49,7 @@ start_spark_daemon() {
   [ -n "$addr" ] && env+=(SPARK_LOCAL_IP="$addr")
   # shellcheck disable=SC2046
   env "${env[@]}" nohup "${prefix[@]}" java -Xmx512m $(jvm_options) -Dsparkmoe.cluster.dir="$dir" \
+    "${DAEMON_PROPERTIES[@]+"${DAEMON_PROPERTIES[@]}"}" \
     -cp "$(spark_classpath)" "$class" "$@" > "$dir/logs/$name.log" 2>&1 &
   echo $! > "$dir/pids/$name.pid"
 }

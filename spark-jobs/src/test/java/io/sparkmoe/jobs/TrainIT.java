@@ -19,14 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code sparkmoe train} as a user runs it: {@code prepare} a slice of the embedded corpus, then train a tiny MoE
  * model on it in one JVM; the run directory holds the configuration and a metrics.jsonl whose loss falls.
  */
-class TrainIT {
+public class TrainIT {
 
-    static final int STEPS = 20;
+    public static final int STEPS = 20;
 
     @TempDir
     Path dir;
 
-    static List<String> tinyTraining(Path data, Path runs) {
+    /** A tiny model's training on prepared data (a few seconds), as {@code Main} arguments. */
+    public static List<String> tinyTraining(Path data, Path runs) {
         return List.of("train", "data.output=" + data.toUri(), "run.dir=" + runs, "run.name=tiny",
                 "model.hidden-size=32", "model.layers=2", "model.heads=2", "model.seq-len=32",
                 "model.dense-intermediate-size=64", "model.moe.experts=4", "model.moe.intermediate-size=32",

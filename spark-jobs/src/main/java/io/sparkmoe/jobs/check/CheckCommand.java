@@ -1,6 +1,8 @@
 package io.sparkmoe.jobs.check;
 
 import io.sparkmoe.engine.BackendProbe;
+import io.sparkmoe.engine.GpuSelection;
+import io.sparkmoe.jobs.spark.TaskGpus;
 import io.sparkmoe.jobs.RunDirectory;
 import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandOption;
@@ -49,7 +51,7 @@ public final class CheckCommand implements Command {
                 executors), runs one task per partition that multiplies two seeded 64x64 matrices with ND4J
                 on its executor, ships the product back through Kryo, and compares each with a reference
                 computed on the driver. Prints a line per task (executor, host, ND4J backend, BLAS, threads,
-                largest difference) and exits non-zero if any task disagrees.""";
+                the GPU Spark assigned to the task if any, largest difference) and exits non-zero if any task disagrees.""";
     }
 
     @Override
@@ -71,9 +73,10 @@ public final class CheckCommand implements Command {
             for (ExecutorReport r : reports) {
                 double diff = maxAbsDiff(r.product, expected);
                 ok &= diff <= TOLERANCE;
-                inv.out().printf("task %d  executor %s  host %s  backend %s  blas %s  threads %d  %.1f ms  max|diff| %.2e%s%n",
-                        r.partition, r.executorId, r.host, r.backend, r.blas, r.threads, r.millis, diff,
+                inv.out().printf("task %d  executor %s  host %s  backend %s  blas %s  threads %d  gpu %s  %.1f ms  max|diff| %.2e%s%n",
+                        r.partition, r.executorId, r.host, r.backend, r.blas, r.threads, r.gpu, r.millis, diff,
                         diff <= TOLERANCE ? "" : "  MISMATCH");
+                LOG.info("task {}: {}", r.partition, r.gpuNote);
             }
             inv.out().println(ok ? "check passed" : "check FAILED");
             LOG.info("check {} on {} tasks; log and configuration in {}", ok ? "passed" : "failed",
@@ -87,6 +90,7 @@ public final class CheckCommand implements Command {
         JavaRDD<Integer> slots = sc.parallelize(IntStream.range(0, tasks).boxed().toList(), tasks);
         return slots.mapPartitions(ignored -> {
                     long start = System.nanoTime();
+                    GpuSelection gpu = GpuSelection.forThisThread(TaskGpus.addresses());
                     BackendProbe.Report probe = BackendProbe.run(seed, SIZE);
                     ExecutorReport r = new ExecutorReport();
                     r.partition = TaskContext.getPartitionId();
@@ -97,6 +101,8 @@ public final class CheckCommand implements Command {
                     r.blas = probe.blas();
                     r.threads = probe.threads();
                     r.product = probe.product();
+                    r.gpu = gpu.address().orElse("none");
+                    r.gpuNote = gpu.note();
                     r.millis = (System.nanoTime() - start) / 1e6;
                     return List.of(r).iterator();
                 })

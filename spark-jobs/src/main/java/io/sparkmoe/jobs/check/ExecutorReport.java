@@ -14,6 +14,10 @@ public final class ExecutorReport {
     public String backend;
     public String blas;
     public int threads;
+    /** The GPU address Spark assigned to the task, or {@code none}. */
+    public String gpu;
+    /** What the task did with it (see {@code GpuSelection}). */
+    public String gpuNote;
     public double millis;
     /** The product computed on the executor, shipped back through Kryo. */
     public INDArray product;

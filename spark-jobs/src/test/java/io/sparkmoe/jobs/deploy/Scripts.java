@@ -44,6 +44,11 @@ public final class Scripts {
         return matches(checkOutput, "task \\d+ .* host (\\S+)");
     }
 
+    /** The GPU addresses (or {@code none}) in the task lines that {@code sparkmoe check} prints. */
+    static Set<String> gpus(String checkOutput) {
+        return matches(checkOutput, "task \\d+ .* gpu (\\S+) ");
+    }
+
     private static Set<String> matches(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         Set<String> found = new TreeSet<>();
@@ -82,9 +87,17 @@ public final class Scripts {
     }
 
     static Result run(long timeoutSeconds, String script, String... args) throws IOException, InterruptedException {
+        return run(timeoutSeconds, java.util.Map.of(), script, args);
+    }
+
+    /** As {@link #run(long, String, String...)}, with environment variables added to the script's. */
+    static Result run(long timeoutSeconds, java.util.Map<String, String> env, String script, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve(script).toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
         byte[][] out = new byte[1][];
         Thread reader = new Thread(() -> {
             try {

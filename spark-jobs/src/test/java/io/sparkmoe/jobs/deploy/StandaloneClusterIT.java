@@ -18,7 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A real Spark standalone cluster (a Master and two Workers, separate JVMs) started by
  * {@code deploy/local-cluster.sh}, and the shaded application jar submitted to it by
- * {@code deploy/submit.sh} — the way a user runs SparkMoE on a cluster.
+ * {@code deploy/submit.sh} — the way a user runs SparkMoE on a cluster. Each Worker offers two GPUs to Spark's
+ * resource scheduler through the real discovery script, with a stand-in {@code nvidia-smi} playing the hardware
+ * (the tests must not need a GPU), so that the path from a GPU request to the device a task picks is exercised.
  */
 class StandaloneClusterIT {
 
@@ -28,10 +30,15 @@ class StandaloneClusterIT {
     @BeforeAll
     static void start() throws Exception {
         Scripts.assertBuilt();
-        Scripts.Result r = Scripts.run(180, "deploy/local-cluster.sh", "start", "--workers", "2", "--cores", "1",
-                "--memory", "1536m", "--dir", dir.toString());
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path smi = bin.resolve("nvidia-smi");
+        Files.writeString(smi, "#!/bin/sh\nprintf '0\\n1\\n'\n");
+        Files.setPosixFilePermissions(smi, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Scripts.Result r = Scripts.run(180, java.util.Map.of("PATH", bin + ":" + System.getenv("PATH")),
+                "deploy/local-cluster.sh", "start", "--workers", "2", "--cores", "1", "--memory", "1536m",
+                "--gpus", "2", "--dir", dir.toString());
         assertEquals(0, r.code(), r.output());
-        assertTrue(r.output().contains("2 workers"), r.output());
+        assertTrue(r.output().contains("2 workers") && r.output().contains("2 GPU(s) each"), r.output());
     }
 
     @AfterAll
@@ -62,17 +69,43 @@ class StandaloneClusterIT {
         assertEquals(0, r.code(), r.output());
         assertTrue(r.output().contains("master spark://127.0.0.1:") && r.output().contains("check passed"), r.output());
         assertEquals(Set.of("0", "1"), Scripts.executors(r.output()), "both workers' executors ran tasks:\n" + r.output());
+        assertEquals(Set.of("none"), Scripts.gpus(r.output()), "no GPU was requested:\n" + r.output());
         assertTrue(Files.isRegularFile(dir.resolve("runs/check/config.conf")));
     }
 
+    /** Tasks that ask for a GPU get one of the addresses the Workers discovered, and report it. */
     @Test
-    void dataPreparationRunsOnTheClusterThroughSparkSubmit() throws Exception {
+    void tasksRequestingAGpuGetOneFromSparksScheduler() throws Exception {
+        Scripts.Result r = submit("--conf", "spark.executor.resource.gpu.amount=1", "--conf",
+                "spark.task.resource.gpu.amount=1", "check", "--tasks", "4", "run.dir=" + dir.resolve("runs"),
+                "run.name=check-gpu");
+        assertEquals(0, r.code(), r.output());
+        Set<String> gpus = Scripts.gpus(r.output());
+        assertFalse(gpus.isEmpty(), r.output());
+        assertTrue(Set.of("0", "1").containsAll(gpus), "GPU addresses come from the discovery script: " + gpus);
+        assertEquals(4, r.output().lines().filter(l -> l.matches("task \\d+ .* gpu [01] .*")).count(), r.output());
+    }
+
+    /** Data preparation on the cluster's executors, then a short training on the driver from those shards. */
+    @Test
+    void dataPreparationAndAShortTrainingRunThroughSparkSubmit() throws Exception {
         Path output = dir.resolve("prepared");
-        List<String> args = new java.util.ArrayList<>(List.of("--dir", dir.toString(),
-                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0"));
-        args.addAll(List.of(Scripts.smallPrepare(output)));
-        Scripts.Result r = Scripts.run(300, "deploy/submit.sh", args.toArray(String[]::new));
+        Scripts.Result r = submit(Scripts.smallPrepare(output));
         assertEquals(0, r.code(), r.output());
         assertTrue(Scripts.preparedTrainTokens(output) > 10_000, r.output());
+
+        Scripts.Result t = submit(io.sparkmoe.jobs.TrainIT.tinyTraining(output, dir.resolve("runs")).toArray(String[]::new));
+        assertEquals(0, t.code(), t.output());
+        assertTrue(t.output().contains("trained " + io.sparkmoe.jobs.TrainIT.STEPS + " steps"), t.output());
+        List<String> events = Files.readAllLines(dir.resolve("runs/tiny/metrics.jsonl"));
+        assertEquals(io.sparkmoe.jobs.TrainIT.STEPS, events.stream().filter(l -> l.contains("\"event\":\"step\"")).count(), String.join("\n", events));
+        assertEquals(2, events.stream().filter(l -> l.contains("\"event\":\"eval\"")).count(), String.join("\n", events));
+    }
+
+    private static Scripts.Result submit(String... jobArgs) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--dir", dir.toString(),
+                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0"));
+        args.addAll(List.of(jobArgs));
+        return Scripts.run(300, "deploy/submit.sh", args.toArray(String[]::new));
     }
 }
