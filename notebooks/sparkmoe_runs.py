@@ -47,12 +47,14 @@ class RunFormatError(ValueError):
 
 
 def run_paths_from_env(default, variable="SPARKMOE_RUNS"):
-    """The run paths a notebook analyses: ``$SPARKMOE_RUNS`` (separated by ``os.pathsep`` or whitespace) or
-    ``default``. The environment lets ``run-all.sh`` and a user's shell point the same notebook elsewhere."""
+    """The run paths a notebook analyses: ``$SPARKMOE_RUNS`` or ``default``. The variable holds one path per line
+    (as ``run-all.sh`` sets it) or, on one line, paths separated by spaces; never by ``:``, which URIs contain.
+    The environment lets ``run-all.sh`` and a user's shell point the same notebook elsewhere."""
     value = os.environ.get(variable, "").strip()
     if not value:
         return [default] if isinstance(default, (str, Path)) else list(default)
-    return [p for p in re.split(r"[\s" + re.escape(os.pathsep) + r"]+", value) if p]
+    parts = value.split("\n") if "\n" in value else value.split()
+    return [p.strip() for p in parts if p.strip()]
 
 
 def localize(path, cache=None):

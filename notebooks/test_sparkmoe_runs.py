@@ -202,8 +202,10 @@ class MetricsTest(unittest.TestCase):
         old = os.environ.pop("SPARKMOE_RUNS", None)
         try:
             self.assertEqual(["../runs"], smr.run_paths_from_env("../runs"))
-            os.environ["SPARKMOE_RUNS"] = f"a{os.pathsep}b c"
-            self.assertEqual(["a", "b", "c"], smr.run_paths_from_env("../runs"))
+            os.environ["SPARKMOE_RUNS"] = "a hdfs://nn:8020/runs/b"
+            self.assertEqual(["a", "hdfs://nn:8020/runs/b"], smr.run_paths_from_env("../runs"))
+            os.environ["SPARKMOE_RUNS"] = "/runs/with space\nhdfs://nn:8020/runs/b\n"
+            self.assertEqual(["/runs/with space", "hdfs://nn:8020/runs/b"], smr.run_paths_from_env("../runs"))
         finally:
             os.environ.pop("SPARKMOE_RUNS", None)
             if old is not None:

@@ -20,7 +20,7 @@ public final class Scripts {
     /** The project root (tests run in the spark-jobs module folder). */
     static final Path ROOT = Path.of("").toAbsolutePath().getParent();
 
-    record Result(int code, String output) {
+    public record Result(int code, String output) {
     }
 
     private Scripts() {
@@ -95,6 +95,16 @@ public final class Scripts {
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve(script).toString()));
         command.addAll(List.of(args));
+        return command(timeoutSeconds, env, command);
+    }
+
+    /**
+     * Runs any command (a Python, a script) in the project root with environment variables added, output and
+     * errors together; a command still running after the time limit is killed with its children and fails.
+     */
+    public static Result command(long timeoutSeconds, java.util.Map<String, String> env, List<String> command)
+            throws IOException, InterruptedException {
+        String script = String.join(" ", command);
         ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
         builder.environment().putAll(env);
         Process process = builder.start();
