@@ -60,8 +60,8 @@ def run_paths_from_env(default, variable="SPARKMOE_RUNS"):
 def localize(path, cache=None):
     """A local :class:`Path` for ``path``: local paths and ``file:`` URIs as they are; other URIs
     (``hdfs://nn:8020/runs/x``) are copied once into ``cache`` (default ``~/.cache/sparkmoe-runs``) with
-    ``hdfs dfs -get`` and that copy is returned. Copied again when asked with ``refresh`` semantics by
-    deleting the cache entry."""
+    ``hdfs dfs -get`` and that copy is returned; later calls reuse it (delete it from the cache to fetch a
+    run again, e.g. one still training)."""
     text = str(path)
     if text.startswith("file://"):
         return Path(text[len("file://"):])

@@ -139,6 +139,17 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual([5, 10], list(m.index))
         self.assertEqual([[0.5, 0.5], [1.0, 0.0]], m.values.tolist())
 
+    def test_summary_of_a_router_without_probabilities(self):
+        # hash routing has no router distribution: entropy is null, and the summary says NaN rather than failing
+        self.write_run("h", [
+            {"event": "step", "step": 1, "time": 1, "loss": 2.0, "tokens": 8, "tokens_per_s": 4.0},
+            {"event": "routing", "step": 1, "time": 1, "layer": 0, "load": [3, 1], "dropped": 0, "entropy": None},
+        ], config="routing {\n    router=hash\n}\n")
+        row, = smr.summary(smr.find_runs(self.dir)).to_dict("records")
+        self.assertEqual(("h", "hash", 1, 2.0), (row["run"], row["router"], row["steps"], row["train_loss"]))
+        self.assertEqual(0.5, row["cv"])
+        self.assertTrue(math.isnan(row["entropy"]) and math.isnan(row["val_loss"]) and math.isnan(row["step_s"]))
+
     def test_traffic_bytes_per_token_sum_ranks_and_intervals(self):
         def traffic(step, rank, layer, remote):
             return {"event": "traffic", "step": step, "time": step, "rank": rank, "layer": layer,
