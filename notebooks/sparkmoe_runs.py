@@ -18,6 +18,9 @@ import os
 import re
 import shutil
 import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -58,10 +61,11 @@ def run_paths_from_env(default, variable="SPARKMOE_RUNS"):
 
 
 def localize(path, cache=None):
-    """A local :class:`Path` for ``path``: local paths and ``file:`` URIs as they are; other URIs
-    (``hdfs://nn:8020/runs/x``) are copied once into ``cache`` (default ``~/.cache/sparkmoe-runs``) with
-    ``hdfs dfs -get`` and that copy is returned; later calls reuse it (delete it from the cache to fetch a
-    run again, e.g. one still training)."""
+    """A local :class:`Path` for ``path``: local paths and ``file:`` URIs as they are; other URIs are copied once
+    into ``cache`` (default ``$SPARKMOE_RUN_CACHE`` or ``~/.cache/sparkmoe-runs``) and that copy is returned:
+    ``webhdfs://namenode:9870/runs/x`` over HTTP with the standard library (WebHDFS REST API), any other scheme
+    (``hdfs://nn:8020/runs/x``) with ``hdfs dfs -get``. Later calls reuse the copy (delete it from the cache to
+    fetch a run again, e.g. one still training)."""
     text = str(path)
     if text.startswith("file://"):
         return Path(text[len("file://"):])
@@ -73,20 +77,73 @@ def localize(path, cache=None):
     target = cache / hashlib.sha1(text.encode("utf-8")).hexdigest()[:12] / Path(text.rstrip("/")).name
     if target.exists():
         return target
-    hdfs = shutil.which("hdfs")
-    if hdfs is None:
-        raise RunFormatError(
-            f"cannot read {text}: no 'hdfs' command on the PATH. Install a Hadoop client (and set HADOOP_CONF_DIR), "
-            f"or copy the run first: hdfs dfs -get {text} ./runs/ (notebooks/README.md)")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.parent / ("." + target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    done = subprocess.run([hdfs, "dfs", "-get", text, str(partial)], capture_output=True, text=True)
-    if done.returncode != 0:
+    try:
+        if text.lower().startswith("webhdfs://"):
+            _webhdfs_get(text, partial)
+        else:
+            _hdfs_get(text, partial)
+    except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
-        raise RunFormatError(f"hdfs dfs -get {text} failed (exit {done.returncode}): {done.stderr.strip()}")
+        raise
     partial.rename(target)  # complete or not at all: a failed copy never looks like a run
     return target
+
+
+def _hdfs_get(uri, local):
+    hdfs = shutil.which("hdfs")
+    if hdfs is None:
+        raise RunFormatError(
+            f"cannot read {uri}: no 'hdfs' command on the PATH. Install a Hadoop client (and set HADOOP_CONF_DIR), "
+            f"use webhdfs://<namenode>:9870/<path>, or copy the run first: hdfs dfs -get {uri} ./runs/ "
+            f"(notebooks/README.md)")
+    done = subprocess.run([hdfs, "dfs", "-get", uri, str(local)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RunFormatError(f"hdfs dfs -get {uri} failed (exit {done.returncode}): {done.stderr.strip()}")
+
+
+def _webhdfs_get(uri, local):
+    """Copies a file or directory tree from WebHDFS (``LISTSTATUS``, then ``OPEN`` per file, following the
+    name node's redirect to a data node). Simple authentication: ``user.name`` is ``$HADOOP_USER_NAME`` if set;
+    clusters with Kerberos need the ``hdfs dfs -get`` route."""
+    parsed = urllib.parse.urlsplit(uri)
+    base = f"http://{parsed.netloc}/webhdfs/v1"
+    user = os.environ.get("HADOOP_USER_NAME")
+
+    def call(path, op):
+        query = {"op": op, **({"user.name": user} if user else {})}
+        url = base + urllib.parse.quote(path) + "?" + urllib.parse.urlencode(query)
+        try:
+            return urllib.request.urlopen(url, timeout=60)
+        except urllib.error.HTTPError as err:
+            detail = err.read().decode("utf-8", "replace")
+            try:
+                detail = json.loads(detail)["RemoteException"]["message"]
+            except (ValueError, KeyError, TypeError):
+                pass
+            raise RunFormatError(f"WebHDFS {op} {path} on {parsed.netloc}: HTTP {err.code} {detail}") from None
+        except urllib.error.URLError as err:
+            raise RunFormatError(f"cannot reach WebHDFS for {uri}: {err.reason}") from None
+
+    def copy(path, dest):
+        with call(path, "LISTSTATUS") as r:
+            statuses = json.load(r)["FileStatuses"]["FileStatus"]
+        if len(statuses) == 1 and statuses[0]["pathSuffix"] == "" and statuses[0]["type"] == "FILE":
+            with call(path, "OPEN") as r, open(dest, "wb") as out:
+                shutil.copyfileobj(r, out)
+            return
+        dest.mkdir(parents=True)
+        for st in statuses:
+            child = path.rstrip("/") + "/" + st["pathSuffix"]
+            if st["type"] == "DIRECTORY":
+                copy(child, dest / st["pathSuffix"])
+            else:
+                with call(child, "OPEN") as r, open(dest / st["pathSuffix"], "wb") as out:
+                    shutil.copyfileobj(r, out)
+
+    copy(parsed.path or "/", Path(local))
 
 
 def is_run_dir(path):
@@ -511,8 +568,9 @@ def label(name, router):
 
 
 def summary(runs):
-    """One row per run that trained (has ``step`` events): router, steps, final train and validation loss / perplexity, mean tokens/s, median step
-    seconds, and the routing balance (mean CV, drop rate and entropy over the last logged step of each layer)."""
+    """One row per run that trained (has ``step`` events): router, steps, final train and validation loss /
+    perplexity, mean tokens/s, median step seconds, and the routing balance (mean CV, drop rate and entropy over
+    the last logged step of each layer)."""
     rows = []
     for r in runs:
         if not r.has("step"):
