@@ -273,6 +273,16 @@ class RemoteRunTest(unittest.TestCase):
         with self.assertRaisesRegex(smr.RunFormatError, r"no 'hdfs' command.*hdfs dfs -get hdfs://nn/runs/x"):
             smr.find_runs("hdfs://nn/runs/x", cache=self.dir / "cache")
 
+    def test_an_unreachable_webhdfs_says_so_and_leaves_nothing(self):
+        import socket
+        with socket.socket() as s:  # a port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        cache = self.dir / "cache"
+        with self.assertRaisesRegex(smr.RunFormatError, rf"cannot reach WebHDFS for webhdfs://127.0.0.1:{port}/r"):
+            smr.find_runs(f"webhdfs://127.0.0.1:{port}/r", cache=cache)
+        self.assertEqual([], [p for p in cache.rglob("*") if p.is_dir() and p.name in ("r", ".r.partial")])
+
     def test_file_uris_are_local(self):
         self.assertEqual(Path("/a/b"), smr.localize("file:///a/b"))
         self.assertEqual(Path("/a/b"), smr.localize("file:/a/b"))
