@@ -20,11 +20,11 @@ final class ConfigFingerprint {
 
     /** Part name → what it covers, for the error message. */
     private static final Map<String, String> PARTS = Map.of(
-            "model", "the model section",
-            "routing", "the routing section",
-            "schedule", "train.steps and train.optimizer",
-            "data", "the prepared data (its manifest), train.batch-size and train.eval-batches",
-            "seed", "run.seed");
+            "model", "model section (model.*)",
+            "routing", "routing section (routing.*)",
+            "schedule", "schedule (train.steps, train.optimizer.*)",
+            "data", "data (the prepared manifest, train.batch-size, train.eval-batches)",
+            "seed", "seed (run.seed)");
 
     private ConfigFingerprint() {
     }
@@ -45,9 +45,9 @@ final class ConfigFingerprint {
         for (Map.Entry<String, String> e : current.entrySet()) {
             String was = saved.config().get(e.getKey());
             if (!e.getValue().equals(was)) {
-                throw new CheckpointException(source + ": the checkpoint was written with different "
-                        + PARTS.get(e.getKey()) + " (fingerprint '" + e.getKey() + "' " + was + ", this run has "
-                        + e.getValue() + "); resume with the configuration it was written with (the run's config.conf)");
+                throw new CheckpointException(source + ": the checkpoint was written with a different "
+                        + PARTS.get(e.getKey()) + ": fingerprint " + was + ", this run's " + e.getValue()
+                        + "; resume with the configuration it was written with (the run's config.conf)");
             }
         }
     }
