@@ -15,6 +15,7 @@ import io.sparkmoe.model.AdamW;
 import io.sparkmoe.model.LearningRateSchedule;
 import io.sparkmoe.model.MoeTransformer;
 import io.sparkmoe.train.checkpoint.Checkpoint;
+import io.sparkmoe.train.checkpoint.CheckpointException;
 import io.sparkmoe.train.checkpoint.CheckpointStore;
 import io.sparkmoe.train.checkpoint.CheckpointWriter;
 import io.sparkmoe.train.checkpoint.TrainingState;
@@ -113,9 +114,13 @@ public final class Trainer {
         TrainingState state = checkpoint.state();
         String source = checkpoint.dir() + "/state.json";
         ConfigFingerprint.requireSame(state, fingerprint, source);
-        if (state.ranks() != 1 || state.step() > train.steps()) {
-            throw new IllegalArgumentException(source + ": step " + state.step() + " of " + state.ranks()
-                    + " rank(s); this run trains " + train.steps() + " steps in one JVM (rank 0 only)");
+        if (state.ranks() != 1) {
+            throw new CheckpointException(source + ": written by " + state.ranks() + " ranks; the single-JVM trainer"
+                    + " resumes checkpoints of one rank");
+        }
+        if (state.step() >= train.steps()) {
+            throw new CheckpointException(source + ": taken after step " + state.step() + " of " + train.steps()
+                    + ": nothing left to train");
         }
         checkpoint.restoreModel(0, model.parameters().tensors());
         checkpoint.restoreOptimizer(0, optimizer.state());

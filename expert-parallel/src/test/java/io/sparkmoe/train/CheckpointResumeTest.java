@@ -63,7 +63,7 @@ class CheckpointResumeTest {
                 Path splitRun) {
     }
 
-    static Pair trainBothWays(String router, CheckpointStore wholeStore, CheckpointStore splitStore, Path wholeRun,
+    static Pair trainBothWays(ShardSet data, String router, CheckpointStore wholeStore, CheckpointStore splitStore, Path wholeRun,
                               Path splitRun) throws IOException {
         SparkMoeConfig config = config(router);
         Files.createDirectories(wholeRun);
@@ -113,7 +113,7 @@ class CheckpointResumeTest {
     void resumingContinuesBitForBit(String router) throws IOException {
         Path wholeRun = dir.resolve(router + "-whole");
         Path splitRun = dir.resolve(router + "-split");
-        Pair p = trainBothWays(router, store(wholeRun), store(splitRun), wholeRun, splitRun);
+        Pair p = trainBothWays(data, router, store(wholeRun), store(splitRun), wholeRun, splitRun);
         Path last = Path.of(CheckpointLayout.DIR, CheckpointLayout.name(STEPS));
         assertContinuesExactly(p, Files.readAllBytes(wholeRun.resolve(last).resolve(CheckpointLayout.modelFile(0))),
                 Files.readAllBytes(splitRun.resolve(last).resolve(CheckpointLayout.modelFile(0))),

@@ -45,7 +45,7 @@ public final class CheckpointLayout {
     }
 
     /** The step of a checkpoint directory's name, or empty for any other name (temporary ones included). */
-    static OptionalInt stepOf(String directoryName) {
+    public static OptionalInt stepOf(String directoryName) {
         Matcher m = STEP.matcher(directoryName);
         return m.matches() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
     }
