@@ -141,8 +141,8 @@ public final class Trainer {
     }
 
     /**
-     * Runs up to step {@code lastStep} (≤ {@code train.steps}) and returns as a run killed right after it would
-     * stop; tests use it to interrupt a run whose schedule is that of {@code train.steps}.
+     * Runs the steps up to {@code lastStep} (≤ {@code train.steps}) only, leaving everything as a run killed right
+     * after that step (and its checkpoint, if it is a checkpoint step) would: tests interrupt runs with it.
      */
     TrainResult run(MetricsWriter metrics, int lastStep) {
         int steps = train.steps();

@@ -37,7 +37,8 @@ public final class Checkpoint {
     }
 
     /** Opens {@code dir} (a {@code step-%08d} directory) and verifies its marker, checksums and state. */
-    public static Checkpoint open(FileSystem fs, Path dir) {
+    public static Checkpoint open(FileSystem fileSystem, Path dir) {
+        FileSystem fs = CheckpointStore.withoutCrcFiles(fileSystem);
         Path marker = new Path(dir, CheckpointLayout.COMMITTED);
         if (!exists(fs, dir)) {
             throw new CheckpointException(dir + ": no such checkpoint directory");

@@ -30,8 +30,7 @@ public final class CheckpointStore {
         if (keep < 1) {
             throw new IllegalArgumentException("keep " + keep + " checkpoints: must be >= 1");
         }
-        // Hadoop's local file system writes a .crc file beside each file; our checksums make those redundant.
-        this.fs = fs instanceof ChecksumFileSystem checked ? checked.getRawFileSystem() : fs;
+        this.fs = withoutCrcFiles(fs);
         this.dir = dir;
         this.keep = keep;
     }
@@ -48,6 +47,11 @@ public final class CheckpointStore {
 
     public Path dir() {
         return dir;
+    }
+
+    /** Hadoop's local file system writes a {@code .crc} file beside each file; our checksums make those redundant. */
+    static FileSystem withoutCrcFiles(FileSystem fs) {
+        return fs instanceof ChecksumFileSystem checked ? checked.getRawFileSystem() : fs;
     }
 
     FileSystem fileSystem() {
