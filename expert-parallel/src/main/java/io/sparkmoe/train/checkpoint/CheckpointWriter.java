@@ -1,11 +1,16 @@
 package io.sparkmoe.train.checkpoint;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.sparkmoe.data.DataException;
+import io.sparkmoe.data.clean.ContentHash;
 import io.sparkmoe.data.shards.HadoopFiles;
 import io.sparkmoe.model.io.Safetensors;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -44,11 +49,24 @@ public final class CheckpointWriter {
     public Map<String, Checksums.Digest> writeRank(int rank, Map<String, INDArray> model, Map<String, INDArray> optimizer) {
         Map<String, String> metadata = Map.of("step", Integer.toString(step), "rank", Integer.toString(rank));
         Map<String, Checksums.Digest> digests = new LinkedHashMap<>();
-        digests.put(CheckpointLayout.modelFile(rank),
-                write(CheckpointLayout.modelFile(rank), Safetensors.write(model, metadata)));
+        digests.put(CheckpointLayout.modelFile(rank), writeTensors(CheckpointLayout.modelFile(rank), model, metadata));
         digests.put(CheckpointLayout.optimizerFile(rank),
-                write(CheckpointLayout.optimizerFile(rank), Safetensors.write(optimizer, metadata)));
+                writeTensors(CheckpointLayout.optimizerFile(rank), optimizer, metadata));
         return digests;
+    }
+
+    /** Streams a safetensors file, hashing it on the way (never the whole file in memory). */
+    private Checksums.Digest writeTensors(String name, Map<String, INDArray> tensors, Map<String, String> metadata) {
+        Path file = new Path(temporary, name);
+        MessageDigest sha = ContentHash.sha256();
+        try (FSDataOutputStream raw = store.fileSystem().create(file, false);
+             DigestOutputStream out = new DigestOutputStream(new BufferedOutputStream(raw, 1 << 20), sha)) {
+            Safetensors.write(tensors, metadata, out);
+            out.flush();
+            return new Checksums.Digest(HexFormat.of().formatHex(sha.digest()), raw.getPos());
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot write (" + e.getMessage() + ")", e);
+        }
     }
 
     /**
