@@ -74,6 +74,23 @@ public final class CheckpointStore {
         return new CheckpointWriter(this, step, temporary);
     }
 
+    /**
+     * The writer of the checkpoint of {@code step} that the committing rank {@link #begin began}: for ranks in other
+     * JVMs, which write their files into the same temporary directory and send their digests to the committing rank.
+     */
+    public CheckpointWriter join(int step) {
+        Path temporary = new Path(dir, CheckpointLayout.temporaryName(step));
+        try {
+            if (!fs.getFileStatus(temporary).isDirectory()) {
+                throw new IOException("not a directory");
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(temporary + ": no checkpoint of step " + step + " begun (" + e.getMessage()
+                    + ")", e);
+        }
+        return new CheckpointWriter(this, step, temporary);
+    }
+
     /** The newest committed checkpoint, if any. */
     public Optional<Path> latest() {
         List<Path> committed = committed();

@@ -99,6 +99,26 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void ranksWriteTheirOwnFilesAndOneCommitsThemAll() throws IOException {
+        CheckpointStore store = store(3);
+        assertThrows(CheckpointException.class, () -> store.join(7), "nothing begun yet");
+        CheckpointWriter first = store.begin(7);
+        CheckpointWriter second = store.join(7);   // what a rank in another JVM does
+        Map<String, Checksums.Digest> digests = new LinkedHashMap<>(first.writeRank(0, model(0), optimizer()));
+        Map<String, Checksums.Digest> fromRank1 = second.writeRank(1, model(1), optimizer());
+        TrainingState twoRanks = new TrainingState(7, 7, List.of(28L, 29L), 7, Map.of(), 0);
+        assertThrows(IllegalArgumentException.class, () -> first.commit(twoRanks, digests), "rank 1's files are missing");
+        digests.putAll(fromRank1);
+        first.commit(twoRanks, digests);
+        Checkpoint c = store.open(store.latest().orElseThrow());
+        assertEquals(2, c.state().ranks());
+        Map<String, INDArray> live = model(50);
+        c.restoreModel(1, live);
+        assertArrayEquals(model(1).get("model.layers.0.w.weight").data().asFloat(),
+                live.get("model.layers.0.w.weight").data().asFloat());
+    }
+
+    @Test
     void onlyCommittedCheckpointsCountAndOldOnesArePruned() throws IOException {
         CheckpointStore store = store(2);
         assertTrue(store.latest().isEmpty(), "no checkpoints yet");
