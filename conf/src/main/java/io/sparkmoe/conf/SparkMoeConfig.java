@@ -31,6 +31,9 @@ public record SparkMoeConfig(String preset, DataConfig data, ModelConfig model, 
                 ModelConfig.VOCAB_SIZE, TokenizerConfig.VOCAB_SIZE);
         r.check(c.train.batchSize() % c.cluster.ranks() == 0, "batch-size (" + c.train.batchSize()
                 + ") must be divisible by ranks (" + c.cluster.ranks() + ")", TrainConfig.BATCH_SIZE, ClusterConfig.RANKS);
+        r.check(!c.train.checkpoint().resume().equals(CheckpointConfig.LATEST) || c.run.name().isPresent(),
+                "resume = latest continues a named run: set run.name to the run to continue", CheckpointConfig.RESUME,
+                RunConfig.NAME);
         return c;
     }
 }

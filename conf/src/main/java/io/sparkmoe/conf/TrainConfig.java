@@ -1,7 +1,5 @@
 package io.sparkmoe.conf;
 
-import java.util.Optional;
-
 import static io.sparkmoe.conf.Key.atLeast;
 
 /**
@@ -12,12 +10,12 @@ import static io.sparkmoe.conf.Key.atLeast;
  * @param evalEvery       validate every this many steps
  * @param evalBatches     validation batches per evaluation
  * @param logEvery        console progress every this many steps
- * @param checkpointEvery checkpoint every this many steps; empty = only at the end
+ * @param checkpoint      checkpoints and resume
  * @param optimizer       AdamW and its schedule
  * @param averaging       how replicated parameters stay consistent across ranks
  */
 public record TrainConfig(int steps, int batchSize, int evalEvery, int evalBatches, int logEvery,
-                          Optional<Integer> checkpointEvery, OptimizerConfig optimizer, AveragingConfig averaging) {
+                          CheckpointConfig checkpoint, OptimizerConfig optimizer, AveragingConfig averaging) {
 
     static final Key<Integer> STEPS = Key.required("train.steps", ValueType.integer(), 200,
             "Optimizer steps").must(atLeast(1), ">= 1");
@@ -29,12 +27,10 @@ public record TrainConfig(int steps, int batchSize, int evalEvery, int evalBatch
             "Validation batches per evaluation").must(atLeast(1), ">= 1");
     static final Key<Integer> LOG_EVERY = Key.required("train.log-every", ValueType.integer(), 10,
             "Console progress every this many steps").must(atLeast(1), ">= 1");
-    static final Key<Integer> CHECKPOINT_EVERY = Key.optional("train.checkpoint-every", ValueType.integer(), null,
-            "Checkpoint every this many steps; null = only at the end").must(atLeast(1), ">= 1");
 
     static TrainConfig read(ConfigReader r) {
         TrainConfig c = new TrainConfig(r.get(STEPS), r.get(BATCH_SIZE), r.get(EVAL_EVERY), r.get(EVAL_BATCHES),
-                r.get(LOG_EVERY), r.getOptional(CHECKPOINT_EVERY), OptimizerConfig.read(r), AveragingConfig.read(r));
+                r.get(LOG_EVERY), CheckpointConfig.read(r), OptimizerConfig.read(r), AveragingConfig.read(r));
         r.check(c.optimizer.warmupSteps() <= c.steps, "warmup-steps (" + c.optimizer.warmupSteps()
                 + ") exceeds steps (" + c.steps + ")", OptimizerConfig.WARMUP_STEPS, STEPS);
         return c;

@@ -127,6 +127,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void checkpointKeysHaveDefaultsAndResumeLatestNeedsARunName() {
+        CheckpointConfig c = ConfigLoader.load(Optional.empty(), List.of()).config().train().checkpoint();
+        assertEquals(new CheckpointConfig(Optional.empty(), 3, CheckpointConfig.NONE), c);
+        assertFalse(c.resumes());
+        CheckpointConfig set = ConfigLoader.load(Optional.empty(), List.of("train.checkpoint-every=5",
+                "train.checkpoint-keep=1", "train.resume=latest", "run.name=x")).config().train().checkpoint();
+        assertEquals(new CheckpointConfig(Optional.of(5), 1, CheckpointConfig.LATEST), set);
+        assertTrue(set.resumes());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), List.of("train.resume=latest", "train.checkpoint-keep=0")));
+        assertTrue(e.getMessage().contains("set run.name to the run to continue"), e.getMessage());
+        assertTrue(e.getMessage().contains("train.checkpoint-keep"), e.getMessage());
+    }
+
+    @Test
     void capacityIsNeverAFalsyZero() {
         assertInstanceOf(Capacity.Dropless.class,
                 ConfigLoader.load(Optional.empty(), List.of()).config().routing().capacity());

@@ -1,6 +1,8 @@
 package io.sparkmoe.model;
 
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.sparkmoe.conf.OptimizerConfig;
@@ -14,8 +16,16 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * decay, only on matrices other than the token embedding: not on norms, scalars or the embedding, an untied head
  * and the cosine router's expert embeddings included), {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
  * {@code p ← p − lr·m̂/(√v̂ + ε)} with {@code m̂ = m/(1−β1^t)}, {@code v̂ = v/(1−β2^t)}.
+ *
+ * <p>Its state, for checkpoints, is the step count {@code t} and the moments {@code m}, {@code v} of every learned
+ * tensor, named as PyTorch's AdamW names them: {@code <tensor>.exp_avg} and {@code <tensor>.exp_avg_sq}.
  */
 public final class AdamW {
+
+    /** Suffix of a tensor's first moment in {@link #state()}. */
+    public static final String EXP_AVG = ".exp_avg";
+    /** Suffix of a tensor's second moment in {@link #state()}. */
+    public static final String EXP_AVG_SQ = ".exp_avg_sq";
 
     private final Parameters params;
     private final OptimizerConfig config;
@@ -28,6 +38,10 @@ public final class AdamW {
         this.params = params;
         this.config = config;
         this.schedule = new LearningRateSchedule(config, totalSteps);
+        for (String name : params.names()) {
+            first.put(name, Nd4j.zerosLike(params.value(name)));
+            second.put(name, Nd4j.zerosLike(params.value(name)));
+        }
     }
 
     /** Whether a tensor gets weight decay: matrices except the token embedding. */
@@ -38,6 +52,27 @@ public final class AdamW {
     /** Steps taken so far. */
     public int steps() {
         return step;
+    }
+
+    /**
+     * The moments by name ({@code <tensor>.exp_avg}, {@code <tensor>.exp_avg_sq}, in the store's tensor order): the
+     * live arrays, so that a checkpoint reads them and a resume overwrites them in place.
+     */
+    public Map<String, INDArray> state() {
+        Map<String, INDArray> state = new LinkedHashMap<>();
+        for (String name : params.names()) {
+            state.put(name + EXP_AVG, first.get(name));
+            state.put(name + EXP_AVG_SQ, second.get(name));
+        }
+        return Collections.unmodifiableMap(state);
+    }
+
+    /** Continues as if {@code steps} steps had been taken (the moments are restored through {@link #state()}). */
+    public void resumeAt(int steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("AdamW step count " + steps + " is negative");
+        }
+        this.step = steps;
     }
 
     /** Clips (if configured), applies one update with the gradients in the store, and returns ‖g‖ before clipping. */
@@ -51,8 +86,8 @@ public final class AdamW {
         for (String name : params.names()) {
             INDArray p = params.value(name);
             INDArray g = clip < 1 ? params.gradient(name).mul(clip) : params.gradient(name);
-            INDArray m = first.computeIfAbsent(name, n -> Nd4j.zerosLike(p));
-            INDArray v = second.computeIfAbsent(name, n -> Nd4j.zerosLike(p));
+            INDArray m = first.get(name);
+            INDArray v = second.get(name);
             if (decays(name, p)) {
                 p.muli(1 - lr * config.weightDecay());
             }

@@ -62,6 +62,13 @@ public final class Parameters {
         return Collections.unmodifiableMap(buffers);
     }
 
+    /** Every saved tensor, learned ones then buffers, by name: the live arrays (a checkpoint's model file). */
+    public Map<String, INDArray> tensors() {
+        Map<String, INDArray> all = new LinkedHashMap<>(values);
+        all.putAll(buffers);
+        return Collections.unmodifiableMap(all);
+    }
+
     public INDArray value(String name) {
         INDArray v = values.get(name);
         if (v == null) {

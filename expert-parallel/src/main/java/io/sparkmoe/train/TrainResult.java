@@ -5,12 +5,13 @@ import java.util.List;
 /**
  * What a training run produced, for the command's summary and for tests.
  *
- * @param losses      cross-entropy of every step's training batch, step 1 first
+ * @param firstStep   the first step this run took (1, or the step after the checkpoint it resumed from)
+ * @param losses      cross-entropy of every step's training batch, {@code firstStep} first
  * @param evaluations every validation, in step order
- * @param tokens      training tokens processed
+ * @param tokens      training tokens processed by this run
  * @param seconds     wall-clock seconds of the loop
  */
-public record TrainResult(double[] losses, List<Evaluation> evaluations, long tokens, double seconds) {
+public record TrainResult(int firstStep, double[] losses, List<Evaluation> evaluations, long tokens, double seconds) {
 
     /**
      * One validation.

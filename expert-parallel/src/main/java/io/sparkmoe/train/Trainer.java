@@ -14,6 +14,11 @@ import io.sparkmoe.data.shards.WindowReader;
 import io.sparkmoe.model.AdamW;
 import io.sparkmoe.model.LearningRateSchedule;
 import io.sparkmoe.model.MoeTransformer;
+import io.sparkmoe.train.checkpoint.Checkpoint;
+import io.sparkmoe.train.checkpoint.CheckpointException;
+import io.sparkmoe.train.checkpoint.CheckpointStore;
+import io.sparkmoe.train.checkpoint.CheckpointWriter;
+import io.sparkmoe.train.checkpoint.TrainingState;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Validation uses one fixed set of {@code train.eval-batches} windows drawn once, so successive validations
  * measure the model rather than the sample; they run every {@code train.eval-every} steps and after the last.
+ *
+ * <p>With a {@link CheckpointStore} it checkpoints every {@code train.checkpoint-every} steps and after the last;
+ * {@link #resume} restores a checkpoint's tensors, AdamW state and data cursor, after which {@link #run} continues
+ * with the next step exactly as the uninterrupted run would have (bit for bit: same windows, same arithmetic).
  */
 public final class Trainer {
 
@@ -42,12 +51,26 @@ public final class Trainer {
     private final LearningRateSchedule schedule;
     private final WindowReader trainWindows;
     private final List<int[][]> valBatches = new ArrayList<>();
+    private final CheckpointStore checkpoints;
+    private final Map<String, String> fingerprint;
+    private final long seed;
+    private int completedSteps;
 
-    /** Builds the model and loads (and verifies) the shards; fails early if either split holds no window. */
+    /** A trainer that writes no checkpoints. */
     public Trainer(SparkMoeConfig config, ShardSet data) {
+        this(config, data, null);
+    }
+
+    /**
+     * Builds the model and loads (and verifies) the shards; fails early if either split holds no window.
+     * {@code checkpoints} (may be null: none) receives the checkpoints {@code train.checkpoint-every} asks for.
+     */
+    public Trainer(SparkMoeConfig config, ShardSet data, CheckpointStore checkpoints) {
         this.train = config.train();
+        this.checkpoints = checkpoints;
+        this.fingerprint = ConfigFingerprint.of(config, data.manifest());
         this.seqLen = config.model().seqLen();
-        long seed = config.run().seed();
+        this.seed = config.run().seed();
         int vocab = vocabSize(config.model(), data.manifest().vocabSize());
         this.model = new MoeTransformer(config.model(), config.routing(), vocab, DataType.FLOAT, seed);
         this.optimizer = new AdamW(model.parameters(), train.optimizer(), train.steps());
@@ -77,15 +100,60 @@ public final class Trainer {
         return model;
     }
 
-    /** Runs {@code train.steps} steps, writing events to {@code metrics}. */
+    /** Steps completed so far (those of a resumed checkpoint included). */
+    public int completedSteps() {
+        return completedSteps;
+    }
+
+    /**
+     * Continues from {@code checkpoint}: checks that it was written with this configuration and data, then restores
+     * the tensors, AdamW's moments and step count, and the data cursor, and writes a {@code recovery} event.
+     */
+    public void resume(Checkpoint checkpoint, MetricsWriter metrics) {
+        long start = System.nanoTime();
+        TrainingState state = checkpoint.state();
+        String source = checkpoint.dir() + "/state.json";
+        ConfigFingerprint.requireSame(state, fingerprint, source);
+        if (state.ranks() != 1) {
+            throw new CheckpointException(source + ": written by " + state.ranks() + " ranks; the single-JVM trainer"
+                    + " resumes checkpoints of one rank");
+        }
+        if (state.step() >= train.steps()) {
+            throw new CheckpointException(source + ": taken after step " + state.step() + " of " + train.steps()
+                    + ": nothing left to train");
+        }
+        checkpoint.restoreModel(0, model.parameters().tensors());
+        checkpoint.restoreOptimizer(0, optimizer.state());
+        optimizer.resumeAt(state.optimizerSteps());
+        trainWindows.seek(state.dataCursors().get(0));
+        completedSteps = state.step();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("from", checkpoint.dir().toString());
+        f.put("bytes", checkpoint.bytes());
+        f.put("seconds", (System.nanoTime() - start) / 1e9);
+        metrics.write("recovery", completedSteps, f);
+        LOG.info("resumed from {} after step {}", checkpoint.dir(), completedSteps);
+    }
+
+    /** Runs the steps after {@link #completedSteps()} up to {@code train.steps}, writing events to {@code metrics}. */
     public TrainResult run(MetricsWriter metrics) {
+        return run(metrics, train.steps());
+    }
+
+    /**
+     * Runs the steps up to {@code lastStep} (≤ {@code train.steps}) only, leaving everything as a run killed right
+     * after that step (and its checkpoint, if it is a checkpoint step) would: tests interrupt runs with it.
+     */
+    TrainResult run(MetricsWriter metrics, int lastStep) {
         int steps = train.steps();
-        double[] losses = new double[steps];
+        int firstStep = completedSteps + 1;
+        double[] losses = new double[Math.max(0, lastStep - completedSteps)];
         List<TrainResult.Evaluation> evaluations = new ArrayList<>();
         long tokensPerStep = (long) train.batchSize() * seqLen;
         long start = System.nanoTime();
-        LOG.info("training {} parameters for {} steps of {} tokens", parameterCount(), steps, tokensPerStep);
-        for (int step = 1; step <= steps; step++) {
+        LOG.info("training {} parameters for steps {} to {} of {} tokens", parameterCount(), firstStep, steps,
+                tokensPerStep);
+        for (int step = firstStep; step <= lastStep; step++) {
             PhaseTimer timer = new PhaseTimer();
             int[][] batch = batch(trainWindows);
             timer.lap("data");
@@ -99,17 +167,19 @@ public final class Trainer {
             double gradNorm = optimizer.step();
             model.afterStep();
             timer.lap("optimizer");
-            losses[step - 1] = total - aux;
+            double loss = total - aux;
+            losses[step - firstStep] = loss;
             double tokensPerSecond = tokensPerStep / timer.total();
-            metrics.write("step", step, stepFields(losses[step - 1], aux, lr, gradNorm, step * tokensPerStep,
+            metrics.write("step", step, stepFields(loss, aux, lr, gradNorm, step * tokensPerStep,
                     tokensPerSecond, timer.phases()));
             if (step % train.logEvery() == 0 || step == steps) {
                 for (Map<String, Object> layer : RoutingMetrics.of(model)) {
                     metrics.write("routing", step, layer);
                 }
                 double elapsed = (System.nanoTime() - start) / 1e9;
+                int done = step - firstStep + 1;
                 LOG.info(String.format("step %d/%d  loss %.4f  aux %.4f  lr %.2e  %.0f tok/s  ETA %s", step, steps,
-                        losses[step - 1], aux, lr, step * tokensPerStep / elapsed, eta(elapsed / step * (steps - step))));
+                        loss, aux, lr, done * tokensPerStep / elapsed, eta(elapsed / done * (steps - step))));
             }
             if (step % train.evalEvery() == 0 || step == steps) {
                 TrainResult.Evaluation e = evaluate(step);
@@ -117,8 +187,34 @@ public final class Trainer {
                 metrics.write("eval", step, Map.of("val_loss", e.loss(), "val_ppl", e.perplexity()));
                 LOG.info(String.format("eval at step %d  val_loss %.4f  val_ppl %.2f", step, e.loss(), e.perplexity()));
             }
+            completedSteps = step;
+            if (checkpoints != null && isCheckpointStep(step)) {
+                checkpoint(metrics);
+            }
         }
-        return new TrainResult(losses, evaluations, steps * tokensPerStep, (System.nanoTime() - start) / 1e9);
+        return new TrainResult(firstStep, losses, evaluations, losses.length * tokensPerStep,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Every {@code train.checkpoint-every} steps, and after the last. */
+    private boolean isCheckpointStep(int step) {
+        return step == train.steps() || train.checkpoint().every().map(n -> step % n == 0).orElse(false);
+    }
+
+    /** Saves the state after {@link #completedSteps()} as rank 0 of one and writes a {@code checkpoint} event. */
+    private void checkpoint(MetricsWriter metrics) {
+        CheckpointWriter writer = checkpoints.begin(completedSteps);
+        TrainingState state = new TrainingState(completedSteps, optimizer.steps(), List.of(trainWindows.position()),
+                seed, fingerprint, metrics.elapsed());
+        CheckpointWriter.Saved saved = writer.commit(state,
+                writer.writeRank(0, model.parameters().tensors(), optimizer.state()));
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("path", saved.dir().toString());
+        f.put("bytes", saved.bytes());
+        f.put("files", saved.files());
+        f.put("seconds", saved.seconds());
+        metrics.write("checkpoint", completedSteps, f);
+        LOG.info(String.format("checkpoint %s: %d bytes in %.2f s", saved.dir(), saved.bytes(), saved.seconds()));
     }
 
     private static Map<String, Object> stepFields(double loss, double aux, double lr, double gradNorm, long tokens,

@@ -4,6 +4,7 @@ import io.sparkmoe.conf.ResolvedConfig;
 import io.sparkmoe.conf.RunConfig;
 import io.sparkmoe.jobs.logging.Logs;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -48,6 +49,18 @@ public record RunDirectory(Path path) {
         rd.writeAtomically("config.conf", config.render());
         Logs.attachFile(dir.resolve("driver.log"));
         return rd;
+    }
+
+    /**
+     * Continues in an existing run directory (a resumed run): its {@code config.conf} stays as the run's record,
+     * {@code driver.log} and {@code metrics.jsonl} are appended to.
+     */
+    public static RunDirectory reopen(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new FileNotFoundException("run directory " + dir + " does not exist: nothing to continue");
+        }
+        Logs.attachFile(dir.resolve("driver.log"));
+        return new RunDirectory(dir);
     }
 
     private static Path createUnique(Path parent, String base) throws IOException {

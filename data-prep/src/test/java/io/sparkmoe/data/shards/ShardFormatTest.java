@@ -88,4 +88,40 @@ class ShardFormatTest {
         assertTrue(differs, "another rank reads other windows");
         assertThrows(DataException.class, () -> new WindowReader(shards, 6, 1, 0));
     }
+
+    @Test
+    void aReaderThatSeeksToAPositionContinuesTheSameSequence() {
+        List<int[]> shards = List.of(new int[]{0, 1, 2, 3, 4, 5, 6, 7}, new int[]{10, 11, 12, 13});
+        WindowReader whole = new WindowReader(shards, 2, 7, 3);
+        for (int i = 0; i < 37; i++) {
+            whole.next();
+        }
+        assertEquals(37, whole.position());
+        WindowReader resumed = new WindowReader(shards, 2, 7, 3);
+        resumed.seek(37);
+        for (int i = 0; i < 100; i++) {
+            assertArrayEquals(whole.next(), resumed.next(), "window " + (37 + i));
+        }
+        assertEquals(137, resumed.position());
+        assertThrows(IllegalArgumentException.class, () -> resumed.seek(-1));
+    }
+
+    @Test
+    void everyStartPositionIsEquallyLikely() {
+        // 4 starts in the first shard (0..3) and 2 in the second (10, 11): six equally likely windows.
+        List<int[]> shards = List.of(new int[]{0, 1, 2, 3, 4, 5}, new int[]{10, 11, 12, 13});
+        WindowReader r = new WindowReader(shards, 2, 11, 0);
+        java.util.Map<Integer, Integer> counts = new java.util.TreeMap<>();
+        int draws = 60_000;
+        for (int i = 0; i < draws; i++) {
+            counts.merge(r.next()[0], 1, Integer::sum);
+        }
+        assertEquals(java.util.Set.of(0, 1, 2, 3, 10, 11), counts.keySet());
+        double chiSquare = 0;
+        for (int c : counts.values()) {
+            chiSquare += Math.pow(c - draws / 6.0, 2) / (draws / 6.0);
+        }
+        // 5 degrees of freedom: P(chi2 > 20.5) = 0.001; the draw is fixed by the seed, so this cannot flake.
+        assertTrue(chiSquare < 20.5, "chi-square " + chiSquare + " for " + counts);
+    }
 }

@@ -1,5 +1,9 @@
 package io.sparkmoe.model.io;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +101,21 @@ public final class Safetensors {
 
     /** Encodes tensors (float32 or float64, any order 'c' or 'f') with optional string metadata. */
     public static byte[] write(Map<String, INDArray> tensors, Map<String, String> metadata) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            write(tensors, metadata, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // a byte array stream does not fail
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Streams the same bytes as {@link #write(Map, Map)} to {@code out}, one tensor at a time, so that a large model
+     * (a checkpoint's optimizer file is twice the model) never needs its whole file in memory.
+     */
+    public static void write(Map<String, INDArray> tensors, Map<String, String> metadata, OutputStream out)
+            throws IOException {
         Map<String, INDArray> sorted = new TreeMap<>(tensors);
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
@@ -119,25 +138,29 @@ public final class Safetensors {
         }
         byte[] json = toBytes(header);
         int padded = (json.length + 7) / 8 * 8;
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
-        out.putLong(padded);
-        out.put(json);
-        for (int i = json.length; i < padded; i++) {
-            out.put((byte) ' ');
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded);
+        head.put(json);
+        while (head.hasRemaining()) {
+            head.put((byte) ' ');
         }
+        out.write(head.array());
         for (INDArray a : sorted.values()) {
-            INDArray c = a.dup('c');
-            if (c.dataType() == DataType.DOUBLE) {
-                for (double v : c.data().asDouble()) {
-                    out.putDouble(v);
-                }
-            } else {
-                for (float v : c.data().asFloat()) {
-                    out.putFloat(v);
-                }
-            }
+            out.write(littleEndian(a));
         }
-        return out.array();
+    }
+
+    /** A tensor's row-major values as little-endian bytes (bulk copies, not a loop per value). */
+    private static byte[] littleEndian(INDArray a) {
+        INDArray c = a.dup('c');
+        int n = Math.toIntExact(c.length());
+        ByteBuffer b = ByteBuffer.allocate(n * (c.dataType() == DataType.DOUBLE ? 8 : 4)).order(ByteOrder.LITTLE_ENDIAN);
+        if (c.dataType() == DataType.DOUBLE) {
+            b.asDoubleBuffer().put(c.data().asDouble(), 0, n);
+        } else {
+            b.asFloatBuffer().put(c.data().asFloat(), 0, n);
+        }
+        return b.array();
     }
 
     /** Decodes and validates a whole file; {@code source} (a path) names it in errors. */

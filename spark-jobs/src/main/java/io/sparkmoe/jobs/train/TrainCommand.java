@@ -2,7 +2,9 @@ package io.sparkmoe.jobs.train;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.Optional;
 
 import io.sparkmoe.conf.SparkMoeConfig;
 import io.sparkmoe.data.shards.Manifest;
@@ -13,13 +15,17 @@ import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.train.MetricsWriter;
 import io.sparkmoe.train.TrainResult;
 import io.sparkmoe.train.Trainer;
+import io.sparkmoe.train.checkpoint.Checkpoint;
+import io.sparkmoe.train.checkpoint.CheckpointStore;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * {@code sparkmoe train}: trains the configured model in this JVM (every expert local, no Spark context: one JVM
  * needs no cluster) on the shards that {@code prepare} wrote to {@code data.output}, writing the run directory's
- * {@code metrics.jsonl} as it goes.
+ * {@code metrics.jsonl} and checkpoints as it goes; with {@code train.resume} it continues a run from a checkpoint
+ * in that run's directory.
  */
 public final class TrainCommand implements Command {
 
@@ -41,19 +47,38 @@ public final class TrainCommand implements Command {
                 Builds the model of the model and routing sections (vocabulary from the prepared tokenizer when
                 model.vocab-size is null), trains it for train.steps AdamW steps on random windows of the
                 shards in data.output, validates every train.eval-every steps, logs progress every
-                train.log-every steps, and writes config.conf, driver.log and metrics.jsonl (step, eval and
-                routing events) to the run directory. Prints the first and last loss and the final
-                validation perplexity.""";
+                train.log-every steps, and writes config.conf, driver.log, metrics.jsonl (step, eval, routing
+                and checkpoint events) and checkpoints/step-NNNNNNNN (every train.checkpoint-every steps and
+                after the last, the newest train.checkpoint-keep kept) to the run directory. Prints the first
+                and last loss and the final validation perplexity.
+
+                train.resume=latest run.name=X continues run X from its newest committed checkpoint, in its
+                directory, exactly as if it had never stopped; train.resume=PATH continues from the checkpoint
+                directory PATH. The model, routing, schedule, data and seed must be those of the run.""";
     }
 
     @Override
     public int run(Invocation inv) throws IOException {
         SparkMoeConfig config = inv.config().config();
         ShardSet data = open(config);
-        RunDirectory runDir = RunDirectory.create(name(), inv.config());
+        Configuration hadoop = hadoopConf(config.cluster().spark());
+        Optional<ResumePoint> resume = ResumePoint.of(config, hadoop);
+        Optional<Checkpoint> from = resume.map(p -> Checkpoint.open(local(hadoop), p.checkpoint()));
+        RunDirectory runDir = resume.isPresent() ? RunDirectory.reopen(resume.get().runDir())
+                : RunDirectory.create(name(), inv.config());
+        CheckpointStore checkpoints = CheckpointStore.ofRun(hadoop, runDir.path().toUri().toString(),
+                config.train().checkpoint().keep());
+        Trainer trainer = new Trainer(config, data, checkpoints);
+        java.nio.file.Path metricsFile = runDir.path().resolve(MetricsWriter.FILE);
         TrainResult r;
-        try (MetricsWriter metrics = new MetricsWriter(runDir.path().resolve(MetricsWriter.FILE))) {
-            r = new Trainer(config, data).run(metrics);
+        try (MetricsWriter metrics = from.isPresent()
+                ? MetricsWriter.continuing(metricsFile, from.get().state().elapsedSeconds())
+                : new MetricsWriter(metricsFile)) {
+            if (from.isPresent()) {
+                trainer.resume(from.get(), metrics);
+                inv.out().println("resumed from " + from.get().dir() + " after step " + trainer.completedSteps());
+            }
+            r = trainer.run(metrics);
         }
         inv.out().printf("trained %d steps, %d tokens in %.1f s (%.0f tokens/s)%n", r.losses().length, r.tokens(),
                 r.seconds(), r.tokens() / r.seconds());
@@ -61,6 +86,14 @@ public final class TrainCommand implements Command {
                 r.finalEvaluation().loss(), r.finalEvaluation().perplexity());
         inv.out().println("run directory: " + runDir.path());
         return 0;
+    }
+
+    private static FileSystem local(Configuration hadoop) {
+        try {
+            return FileSystem.getLocal(hadoop);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The prepared data, or an error naming where it was looked for. */
