@@ -142,7 +142,9 @@ public final class NetworkExchange extends AbstractExchange {
         /**
          * Dials every other rank at {@code addresses} (indexed by rank; this rank's own entry is ignored) and
          * returns the exchange. Throws {@link ExchangeException} naming the first peer that cannot be reached or
-         * that fails the handshake within the connect timeout; the listener is closed then.
+         * that fails the handshake within the connect timeout. The listener stays open either way: the caller
+         * closes it (a failed rank must go on refusing its peers rather than vanish mid-handshake); on success the
+         * exchange owns it.
          */
         public NetworkExchange connect(Topology topology, List<InetSocketAddress> addresses) {
             if (topology.size() != size || addresses.size() != size) {
@@ -163,7 +165,6 @@ public final class NetworkExchange extends AbstractExchange {
                         channel.close();
                     }
                 }
-                close();
                 throw e;
             }
             return new NetworkExchange(this, topology, outbound);

@@ -176,6 +176,22 @@ abstract class ExchangeContract {
     }
 
     @Test
+    void aRankThatClosesFailsTheOthersNamingIt() {
+        List<Ranks.Outcome<Void>> outcomes = Ranks.run(ranks(twoNodes(2), PATIENT), exchange -> {
+            if (exchange.rank() == 0) {
+                exchange.close();
+            } else {
+                exchange.barrier(Tag.global(Tag.Phase.BARRIER));
+            }
+            return null;
+        });
+        Throwable failure = outcomes.get(1).failure();
+        assertInstanceOf(ExchangeException.class, failure);
+        assertTrue(failure.getMessage().contains("rank 0"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("closed"), failure.getMessage());
+    }
+
+    @Test
     void ranksOutOfStepAreReportedAsSuch() {
         List<Ranks.Outcome<Void>> outcomes = Ranks.run(ranks(twoNodes(2), PATIENT), exchange -> {
             exchange.barrier(Tag.of(exchange.rank(), Tag.Phase.BARRIER));
