@@ -12,7 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 final class RoundTrip {
 
-    /** Every rank's tokens, routes and output gradients; experts {@code e} live on rank {@code e / 2}. */
+    /**
+     * Every rank's tokens, routes and output gradients ({@code tokens}: per rank in {@link #random}; each rank's
+     * {@link Routes#tokens()} is what counts); experts {@code e} live on rank {@code e / 2}.
+     */
     record Scenario(int ranks, int tokens, int k, int width, float[][] x, float[][] g, Routes[] routes) {
 
         /**
@@ -90,10 +93,10 @@ final class RoundTrip {
         Routes routes = scenario.routes()[rank];
         float[] x = scenario.x()[rank];
         float[] g = scenario.g()[rank];
-        float[] combined = new float[scenario.tokens() * d];
-        float[] tokenGradient = new float[scenario.tokens() * d];
-        float[] weightGradient = new float[scenario.tokens() * k];
-        for (int t = 0; t < scenario.tokens(); t++) {
+        float[] combined = new float[routes.tokens() * d];
+        float[] tokenGradient = new float[routes.tokens() * d];
+        float[] weightGradient = new float[routes.tokens() * k];
+        for (int t = 0; t < routes.tokens(); t++) {
             for (int j = 0; j < k; j++) {
                 int slot = routes.slot(t, j);
                 if (routes.rank()[slot] < 0) {
