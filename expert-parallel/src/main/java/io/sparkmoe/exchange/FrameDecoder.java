@@ -18,6 +18,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     FrameDecoder(int maxFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
+        // Large frames arrive in many reads; composing them avoids re-copying the growing buffer on every read.
+        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     @Override

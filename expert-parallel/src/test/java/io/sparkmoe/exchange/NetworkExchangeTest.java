@@ -259,6 +259,20 @@ class NetworkExchangeTest extends ExchangeContract {
                 failure.getMessage());
     }
 
+    @Test
+    void aPayloadThatArrivesInManyReadsIsReassembledIntact() {
+        float[] large = new float[200_000]; // 800 kB: many socket reads, one frame
+        Random random = new Random(9);
+        for (int i = 0; i < large.length; i++) {
+            large[i] = (float) random.nextGaussian();
+        }
+        List<List<Payload>> received = Ranks.all(ranks(twoNodes(2), PATIENT), exchange -> exchange.allToAll(
+                Tag.of(0, Tag.Phase.DISPATCH), exchange.rank() == 0 ? List.of(Payload.EMPTY, Payload.ofFloats(large))
+                        : List.of(Payload.ofInts(new int[] {1, 2, 3}), Payload.EMPTY)));
+        assertArrayEquals(large, received.get(1).get(0).floats());
+        assertArrayEquals(new int[] {1, 2, 3}, received.get(0).get(1).ints());
+    }
+
     private static void write(Socket socket, Frame frame) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(frame.encode().array());
