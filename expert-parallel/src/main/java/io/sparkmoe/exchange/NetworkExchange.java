@@ -176,8 +176,6 @@ public final class NetworkExchange extends AbstractExchange {
             CompletableFuture<Void> accepted = new CompletableFuture<>();
             Bootstrap client = new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                            settings.connectTimeout().toMillis()))
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
@@ -188,7 +186,11 @@ public final class NetworkExchange extends AbstractExchange {
             Channel channel = null;
             Throwable lastFailure = null;
             while (channel == null) {
-                ChannelFuture connecting = client.connect(address).awaitUninterruptibly();
+                long remainingMillis = Math.max(1, (connectDeadline - System.nanoTime()) / 1_000_000);
+                ChannelFuture connecting = client.clone()
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                                (int) Math.min(Integer.MAX_VALUE, remainingMillis))
+                        .connect(address).awaitUninterruptibly();
                 if (connecting.isSuccess()) {
                     channel = connecting.channel();
                 } else {

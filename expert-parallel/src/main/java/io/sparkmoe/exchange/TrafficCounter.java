@@ -77,7 +77,8 @@ public final class TrafficCounter {
             Map<Tag, Map<TrafficClass, Long>> difference = new LinkedHashMap<>();
             byTag.forEach((tag, perClass) -> {
                 Map<TrafficClass, Long> delta = new EnumMap<>(TrafficClass.class);
-                perClass.forEach((trafficClass, count) -> delta.put(trafficClass, count - earlier.bytes(tag, trafficClass)));
+                perClass.forEach((trafficClass, count) ->
+                        delta.put(trafficClass, count - earlier.bytes(tag, trafficClass)));
                 difference.put(tag, delta);
             });
             return new Snapshot(difference);

@@ -145,7 +145,8 @@ class NetworkExchangeTest extends ExchangeContract {
         List<? extends Exchange> run = ranks(twoNodes(2), PATIENT);
         NetworkExchange rank0 = (NetworkExchange) run.get(0);
         // Text instead of frames: its first four bytes read as a length of about 1.2 GB.
-        assertClosedAfterSending(rank0.address(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertClosedAfterSending(rank0.address(),
+                "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         // Only an oversize length prefix, no body: refused on the prefix alone, before any body is buffered.
         assertClosedAfterSending(rank0.address(), ByteBuffer.allocate(4).putInt(MAX_FRAME + 1).array());
         // A plausible length and random bytes: refused by the checksum.
