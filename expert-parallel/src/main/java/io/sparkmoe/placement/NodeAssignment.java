@@ -82,6 +82,17 @@ public final class NodeAssignment implements Serializable {
         return new NodeAssignment(nodes, names);
     }
 
+    /**
+     * The nodes a run uses: emulated ones when {@code cluster.ranks-per-node} is set, else one node per host. A pure
+     * function of its arguments, so the driver and every rank (which all know every rank's host) get the same one.
+     *
+     * @param ranksPerNode {@code cluster.ranks-per-node}
+     * @param hostOfRank   the host of each rank's executor, index = rank
+     */
+    public static NodeAssignment resolve(java.util.Optional<Integer> ranksPerNode, String[] hostOfRank) {
+        return ranksPerNode.map(p -> fromRanksPerNode(hostOfRank.length, p)).orElseGet(() -> fromHosts(hostOfRank));
+    }
+
     /** A given node of each rank (nodes numbered {@code 0..K-1}, each with a rank), named {@code node-n}. */
     public static NodeAssignment of(int[] nodeOfRank) {
         int nodes = Arrays.stream(nodeOfRank).max().orElse(-1) + 1;
