@@ -9,10 +9,10 @@ import org.apache.spark.SparkContext;
  *
  * <p>Spark checks the same before it runs a barrier stage, but on failure it retries
  * ({@code spark.scheduler.barrier.maxConcurrentTasksCheck.*}, by default 40 times 15 s, ten minutes) and then reports
- * an internal error. This check waits only for executors that are still registering — until
- * {@code spark.scheduler.maxRegisteredResourcesWaitingTime} (Spark's own bound, default 30 s) after the application
- * started, as with {@code spark.scheduler.minRegisteredResourcesRatio} — and then fails with a message that says
- * what to change.
+ * an internal error. This check waits only while executors are still registering — until no executor has come or
+ * gone for {@code spark.scheduler.maxRegisteredResourcesWaitingTime} (Spark's own bound for the wait before the first
+ * job, default 30 s, as with {@code spark.scheduler.minRegisteredResourcesRatio}) — and then fails with a message
+ * that says what to change.
  *
  * <p>The number of slots is Spark's own: {@code SparkContext.maxNumConcurrentTasks} for the default resource
  * profile, the very number its barrier check compares with. It counts executor cores ÷ {@code spark.task.cpus} and
@@ -22,6 +22,7 @@ import org.apache.spark.SparkContext;
  */
 public final class BarrierSlots {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BarrierSlots.class);
     static final String WAIT_KEY = "spark.scheduler.maxRegisteredResourcesWaitingTime";
     private static final long POLL_MS = 200;
 
@@ -40,23 +41,42 @@ public final class BarrierSlots {
 
     /**
      * Returns once the registered executors can run {@code ranks} tasks at once; throws
-     * {@link RanksUnavailableException} if they cannot by the end of the registration wait.
+     * {@link RanksUnavailableException} once it is clear that they cannot: at once under a local master (its slots
+     * are fixed), else when fewer slots than ranks have been registered and no executor has come or gone for the
+     * registration wait (counted from the application's start or the last change, whichever is later). While no
+     * executor at all has registered it keeps waiting, as every Spark job does, and says so in the log.
      *
      * @return the number of slots found
      */
     public static int await(SparkContext sc, int ranks) {
         refuseDynamicAllocation(sc.getConf());
+        int slots = slots(sc);
+        if (slots >= ranks) {
+            return slots;
+        }
+        if (sc.isLocal()) {
+            throw new RanksUnavailableException(notEnough(sc, ranks, slots, 0));
+        }
         long waitMs = sc.getConf().getTimeAsMs(WAIT_KEY, "30s");
         long deadline = sc.startTime() + waitMs;
-        int slots = slots(sc);
-        while (slots < ranks && System.currentTimeMillis() < deadline) {
+        long lastNotice = System.currentTimeMillis();
+        while (slots < ranks && (slots == 0 || System.currentTimeMillis() < deadline)) {
             try {
                 Thread.sleep(POLL_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for executors", e);
             }
-            slots = slots(sc);
+            long now = System.currentTimeMillis();
+            int registered = slots(sc);
+            if (registered != slots) {
+                deadline = Math.max(deadline, now + waitMs);
+                slots = registered;
+            }
+            if (slots == 0 && now - lastNotice >= waitMs) {
+                LOG.warn("no executor has registered yet; waiting, since {} ranks need {} task slots at once", ranks, ranks);
+                lastNotice = now;
+            }
         }
         if (slots < ranks) {
             throw new RanksUnavailableException(notEnough(sc, ranks, slots, waitMs));
@@ -78,8 +98,8 @@ public final class BarrierSlots {
                     + "] or more, or lower cluster.ranks to at most " + slots;
         }
         int executors = sc.getExecutorIds().size();
-        return head + "the " + executors + " executor(s) registered " + waitMs / 1000.0 + " s after the application"
-                + " started (" + WAIT_KEY + ") can run only " + slots + " (executor cores / spark.task.cpus = "
+        return head + "the " + executors + " executor(s) registered (none came or left in the last " + waitMs / 1000.0
+                + " s, " + WAIT_KEY + ") can run only " + slots + " (executor cores / spark.task.cpus = "
                 + sc.getConf().get("spark.task.cpus", "1") + ", and task resources such as GPUs): lower cluster.ranks"
                 + " to at most " + slots + ", or give the application more task slots (more workers or executors:"
                 + " spark.executor.instances, spark.executor.cores, spark.cores.max), or wait longer for executors"
