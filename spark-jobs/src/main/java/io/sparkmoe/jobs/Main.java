@@ -9,6 +9,7 @@ import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandLine;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.cli.UsageException;
+import io.sparkmoe.jobs.ep.RanksCommand;
 import io.sparkmoe.jobs.logging.Logs;
 import io.sparkmoe.jobs.prepare.PrepareBenchCommand;
 import io.sparkmoe.jobs.prepare.PrepareCommand;
@@ -31,7 +32,7 @@ public final class Main {
 
     /** Every command, in the order {@code --help} lists them. */
     static final List<Command> COMMANDS = List.of(new CheckCommand(), new PrepareCommand(), new PrepareBenchCommand(),
-            new TrainCommand(), new ConfigCommand());
+            new TrainCommand(), new RanksCommand(), new ConfigCommand());
 
     private Main() {
     }

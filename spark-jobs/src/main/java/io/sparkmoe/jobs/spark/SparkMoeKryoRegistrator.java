@@ -6,6 +6,7 @@ import io.sparkmoe.data.corpus.Document;
 import io.sparkmoe.data.features.SubspaceProjection;
 import io.sparkmoe.data.shards.ShardEntry;
 import io.sparkmoe.jobs.check.ExecutorReport;
+import io.sparkmoe.jobs.ep.RankReport;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.nd4j.kryo.Nd4jRegistrator;
 
@@ -35,6 +36,7 @@ public final class SparkMoeKryoRegistrator implements KryoRegistrator {
             double[][].class,
             java.util.HashMap.class,
             java.util.ArrayList.class,
+            RankReport.class,
             byName("org.apache.spark.mllib.clustering.VectorWithNorm"),
             byName("[Lorg.apache.spark.mllib.clustering.VectorWithNorm;"));
 

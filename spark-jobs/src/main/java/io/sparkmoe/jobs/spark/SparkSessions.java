@@ -38,6 +38,10 @@ public final class SparkSessions {
         conf.set("spark.kryo.registrator", SparkMoeKryoRegistrator.class.getName());
         conf.set("spark.kryo.registrationRequired", "true");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        // A second guard behind BarrierSlots: Spark's own slot check for barrier stages gives up after
+        // ~10 s instead of its default 40 retries x 15 s.
+        conf.setIfMissing("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "2s");
+        conf.setIfMissing("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "5");
         appendJavaOptions(conf, "spark.executor.extraJavaOptions");
         appendJavaOptions(conf, "spark.driver.extraJavaOptions");
         for (Map.Entry<String, String> e : config.cluster().spark().entrySet()) {

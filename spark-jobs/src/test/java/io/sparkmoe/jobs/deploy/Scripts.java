@@ -49,6 +49,16 @@ public final class Scripts {
         return matches(checkOutput, "task \\d+ .* gpu (\\S+) ");
     }
 
+    /** The executor ids in the rank lines that {@code sparkmoe ranks} prints. */
+    static Set<String> rankExecutors(String ranksOutput) {
+        return matches(ranksOutput, "rank \\d+ {2}executor (\\S+)");
+    }
+
+    /** The hosts in the rank lines that {@code sparkmoe ranks} prints. */
+    static Set<String> rankHosts(String ranksOutput) {
+        return matches(ranksOutput, "rank \\d+ {2}executor \\S+ {2}host (\\S+)");
+    }
+
     private static Set<String> matches(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         Set<String> found = new TreeSet<>();

@@ -102,6 +102,35 @@ class StandaloneClusterIT {
         assertEquals(2, events.stream().filter(l -> l.contains("\"event\":\"eval\"")).count(), String.join("\n", events));
     }
 
+    /**
+     * {@code sparkmoe ranks} across the two executor JVMs: two ranks, one per executor, that reach each other's ports;
+     * the placement in the run directory follows their hosts. Three ranks do not fit the two one-core executors:
+     * refused before any stage is launched, with the message saying what to change, instead of Spark's minutes of
+     * barrier retries.
+     */
+    @Test
+    void ranksRunAsABarrierStageAcrossExecutorsAndTooManyAreRefused() throws Exception {
+        Scripts.Result r = submit("ranks", "cluster.ranks=2", "model.moe.experts=8", "run.dir=" + dir.resolve("runs"),
+                "run.name=ranks");
+        assertEquals(0, r.code(), r.output());
+        assertTrue(r.output().contains("2 ranks in one barrier stage") && r.output().contains("ranks passed"), r.output());
+        assertEquals(Set.of("0", "1"), Scripts.rankExecutors(r.output()), "one rank per executor:\n" + r.output());
+        io.sparkmoe.placement.ExpertPlacement placement = io.sparkmoe.placement.ExpertPlacement.parse(
+                Files.readString(dir.resolve("runs/ranks/placement.json")), "placement.json");
+        assertEquals(2, placement.ranks());
+        assertEquals(Scripts.rankHosts(r.output()), Set.copyOf(placement.nodes().names()), "nodes are the ranks' hosts");
+        assertEquals(4, placement.localExperts(1).length);
+
+        Scripts.Result tooMany = submit("--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=5s", "ranks",
+                "cluster.ranks=3", "model.moe.experts=6", "train.batch-size=6", "run.dir=" + dir.resolve("runs"), "run.name=ranks-3");
+        assertEquals(1, tooMany.code(), tooMany.output());
+        assertTrue(tooMany.output().contains("cluster.ranks = 3 needs 3 tasks running at once")
+                && tooMany.output().contains("can run only 2"), tooMany.output());
+        assertFalse(tooMany.output().contains("Barrier execution mode does not allow"), "Spark's own check never ran:\n"
+                + tooMany.output());
+        assertFalse(Files.exists(dir.resolve("runs/ranks-3/placement.json")));
+    }
+
     private static Scripts.Result submit(String... jobArgs) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("--dir", dir.toString(),
                 "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0"));
