@@ -22,9 +22,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * perturbed away from its init (norms are not all ones, the sigmoid router's bias is not zero), so that a tensor
  * loaded under the wrong name changes the logits.
  */
-final class ExportCases {
+public final class ExportCases {
 
-    static final int VOCAB = 23;
+    public static final int VOCAB = 23;
 
     /**
      * One case.
@@ -34,10 +34,10 @@ final class ExportCases {
      * @param fits      the layouts it fits (native always)
      * @param auto      what auto picks
      */
-    record Case(String name, NativeConfig config, List<String> fits, String auto) {
+    public record Case(String name, NativeConfig config, List<String> fits, String auto) {
 
         /** The model as inference runs it: dropless, routers in evaluation mode. */
-        MoeTransformer build() {
+        public MoeTransformer build() {
             MoeTransformer m = new MoeTransformer(config.model(), config.droplessRouting(), config.vocabSize(),
                     DataType.FLOAT, config.seed());
             perturb(m.parameters(), config.seed());
@@ -65,7 +65,7 @@ final class ExportCases {
         return new MoeConfig(4, 6, every, Optional.empty(), firstDense, shared, Optional.of(5), gate);
     }
 
-    static List<Case> all() {
+    public static List<Case> all() {
         Capacity dropless = new Capacity.Dropless();
         return List.of(
                 new Case("topk+normalize, every layer", config(moe(1, 0, 0, false),
