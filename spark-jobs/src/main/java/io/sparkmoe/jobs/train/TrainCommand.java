@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.util.Map;
 
 import io.sparkmoe.conf.SparkMoeConfig;
+import io.sparkmoe.data.shards.HadoopFiles;
 import io.sparkmoe.data.shards.Manifest;
 import io.sparkmoe.data.shards.ShardSet;
 import io.sparkmoe.jobs.RunDirectory;
 import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.Invocation;
+import io.sparkmoe.model.io.NativeConfig;
+import io.sparkmoe.model.io.NativeModel;
 import io.sparkmoe.train.MetricsWriter;
 import io.sparkmoe.train.TrainResult;
 import io.sparkmoe.train.Trainer;
@@ -19,11 +22,13 @@ import org.apache.hadoop.fs.Path;
 /**
  * {@code sparkmoe train}: trains the configured model in this JVM (every expert local, no Spark context: one JVM
  * needs no cluster) on the shards that {@code prepare} wrote to {@code data.output}, writing the run directory's
- * {@code metrics.jsonl} as it goes.
+ * {@code metrics.jsonl} as it goes, and the final model to {@code model/} in the native layout.
  */
 public final class TrainCommand implements Command {
 
     private static final String SPARK_HADOOP = "spark.hadoop.";
+    /** The final model's directory inside the run directory. */
+    public static final String MODEL_DIR = "model";
 
     @Override
     public String name() {
@@ -42,8 +47,9 @@ public final class TrainCommand implements Command {
                 model.vocab-size is null), trains it for train.steps AdamW steps on random windows of the
                 shards in data.output, validates every train.eval-every steps, logs progress every
                 train.log-every steps, and writes config.conf, driver.log and metrics.jsonl (step, eval and
-                routing events) to the run directory. Prints the first and last loss and the final
-                validation perplexity.""";
+                routing events) to the run directory, and the final model to <run dir>/model (config.json,
+                model.safetensors, tokenizer.json: the --model of eval, score, generate and export). Prints the
+                first and last loss and the final validation perplexity.""";
     }
 
     @Override
@@ -52,19 +58,25 @@ public final class TrainCommand implements Command {
         ShardSet data = open(config);
         RunDirectory runDir = RunDirectory.create(name(), inv.config());
         TrainResult r;
+        Trainer trainer = new Trainer(config, data);
         try (MetricsWriter metrics = new MetricsWriter(runDir.path().resolve(MetricsWriter.FILE))) {
-            r = new Trainer(config, data).run(metrics);
+            r = trainer.run(metrics);
         }
+        java.nio.file.Path model = runDir.path().resolve(MODEL_DIR);
+        byte[] tokenizer = HadoopFiles.readAll(data.tokenizerPath().getFileSystem(hadoopConf(config.cluster().spark())),
+                data.tokenizerPath());
+        NativeModel.save(model, trainer.model(), NativeConfig.of(config, data.manifest().vocabSize()), tokenizer);
         inv.out().printf("trained %d steps, %d tokens in %.1f s (%.0f tokens/s)%n", r.losses().length, r.tokens(),
                 r.seconds(), r.tokens() / r.seconds());
         inv.out().printf("loss %.4f -> %.4f, validation loss %.4f, perplexity %.2f%n", r.firstLoss(), r.lastLoss(),
                 r.finalEvaluation().loss(), r.finalEvaluation().perplexity());
+        inv.out().println("model: " + model);
         inv.out().println("run directory: " + runDir.path());
         return 0;
     }
 
     /** The prepared data, or an error naming where it was looked for. */
-    static ShardSet open(SparkMoeConfig config) throws IOException {
+    public static ShardSet open(SparkMoeConfig config) throws IOException {
         String dir = config.data().output();
         Configuration hadoop = hadoopConf(config.cluster().spark());
         Path manifest = new Path(dir, Manifest.FILE);
@@ -76,7 +88,7 @@ public final class TrainCommand implements Command {
     }
 
     /** Hadoop settings given as {@code spark.hadoop.*} (as Spark jobs take them), for object stores and HDFS. */
-    static Configuration hadoopConf(Map<String, String> spark) {
+    public static Configuration hadoopConf(Map<String, String> spark) {
         Configuration conf = new Configuration();
         spark.forEach((k, v) -> {
             if (k.startsWith(SPARK_HADOOP)) {
