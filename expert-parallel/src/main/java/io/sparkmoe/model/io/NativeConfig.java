@@ -84,6 +84,11 @@ public record NativeConfig(ModelConfig model, RoutingConfig routing, int vocabSi
                 r.zeroInit(), r.groupLimit(), r.aux(), r.sigmoid(), r.relu(), r.cosine());
     }
 
+    /** This config as exports write it: dropless (MODEL.md: eval, score and exports run dropless), the rest as is. */
+    public NativeConfig exported() {
+        return new NativeConfig(model, droplessRouting(), vocabSize, seed, training);
+    }
+
     /** The native {@code config.json}. */
     public ObjectNode toJson() {
         ModelConfig m = model;

@@ -47,13 +47,25 @@ public final class NativeModel {
     private NativeModel() {
     }
 
-    /** Saves {@code model} in the native layout ({@code tokenizerJson} may be null: no tokenizer.json). */
+    /**
+     * Saves {@code model} in the native layout with its config as it is (a training capacity included), as training
+     * leaves it; {@code tokenizerJson} may be null (no tokenizer.json).
+     */
     public static void save(Path dir, MoeTransformer model, NativeConfig config, byte[] tokenizerJson) {
-        export(dir, model, config, tokenizerJson, ExportLayout.named("native"));
+        write(dir, model, config, tokenizerJson, ExportLayout.named("native"));
     }
 
-    /** Writes {@code model} in {@code layout}; a model that does not fit it is refused with the reason. */
+    /**
+     * Writes {@code model} in {@code layout} for use elsewhere: dropless, as MODEL.md runs exports (the public
+     * families have no capacity), so the reference and the families' loaders give {@code score}'s logits. A model
+     * that does not fit the layout is refused with the reason.
+     */
     public static void export(Path dir, MoeTransformer model, NativeConfig config, byte[] tokenizerJson,
+                              ExportLayout layout) {
+        write(dir, model, config.exported(), tokenizerJson, layout);
+    }
+
+    private static void write(Path dir, MoeTransformer model, NativeConfig config, byte[] tokenizerJson,
                               ExportLayout layout) {
         Optional<String> misfit = layout.misfit(config);
         if (misfit.isPresent()) {

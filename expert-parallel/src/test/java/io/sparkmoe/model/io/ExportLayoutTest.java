@@ -53,7 +53,9 @@ class ExportLayoutTest {
                     assertArrayEquals(expected[t], actual[t], 1e-6, c.name() + " via " + layout.name() + ", position " + t);
                 }
                 if (layout.name().equals("native")) {
-                    assertEquals(c.config(), loaded.config(), c.name() + ": native config.json reads back equal");
+                    assertEquals(c.config().exported(), loaded.config(), c.name() + ": native config.json reads back equal");
+                    assertEquals(new io.sparkmoe.conf.Capacity.Dropless(), loaded.config().routing().capacity(),
+                            "exports are dropless");
                 }
             }
         }

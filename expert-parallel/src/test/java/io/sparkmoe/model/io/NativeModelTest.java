@@ -63,6 +63,16 @@ class NativeModelTest {
     }
 
     @Test
+    void saveKeepsTheTrainingCapacityAndExportIsDropless() {
+        ExportCases.Case c = ExportCases.all().get(0);    // capacity factor 1.25
+        NativeModel.save(dir.resolve("saved"), c.build(), c.config(), null);
+        assertEquals(new Capacity.Factor(1.25), NativeModel.load(dir.resolve("saved")).config().routing().capacity());
+        NativeModel.export(dir.resolve("exported"), c.build(), c.config(), null, ExportLayout.named("native"));
+        assertEquals(0.0, NativeModel.readJson(dir.resolve("exported").resolve(NativeModel.CONFIG))
+                .get("capacity_factor").asDouble());
+    }
+
+    @Test
     void configRoundTripsWithCapacityTrainingAndLayerList() {
         TrainConfig train = io.sparkmoe.conf.ConfigLoader.load(Optional.empty(), java.util.List.of()).config().train();
         NativeConfig base = ExportCases.config(new io.sparkmoe.conf.MoeConfig(4, 6, 1, Optional.of(java.util.List.of(0, 2)),
