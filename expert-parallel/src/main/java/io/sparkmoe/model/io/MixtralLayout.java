@@ -21,24 +21,19 @@ final class MixtralLayout extends HfLayout {
     @Override
     public Optional<String> misfit(NativeConfig c) {
         List<String> has = new ArrayList<>();
-        boolean fits = true;
         if (!c.routing().router().equals("topk") || !c.routing().normalize()) {
             has.add("router " + c.routing().router() + (c.routing().normalize() ? " with" : " without") + " normalize");
-            fits = false;
         }
         if (c.routing().groupLimit().isPresent()) {
             has.add("a group limit");
-            fits = false;
         }
         if (c.moeLayers().size() != c.model().layers()) {
             has.add("MoE layers " + c.moeLayers() + " of " + c.model().layers());
-            fits = false;
         }
         if (c.model().moe().sharedExperts() > 0) {
             has.add(c.model().moe().sharedExperts() + " shared expert(s)");
-            fits = false;
         }
-        return fits ? Optional.empty() : Optional.of("mixtral needs router topk with normalize, every layer MoE, no"
+        return has.isEmpty() ? Optional.empty() : Optional.of("mixtral needs router topk with normalize, every layer MoE, no"
                 + " shared experts and no group limit; this model has " + String.join(", ", has));
     }
 

@@ -88,6 +88,12 @@ public final class ExportCases {
                 new Case("cosine", config(moe(1, 0, 0, false), routing("cosine", 2, true, dropless, Optional.empty()),
                         false), List.of("native"), "native"),
                 new Case("hash", config(moe(1, 0, 0, false), routing("hash", 1, false, dropless, Optional.empty()),
+                        false), List.of("native"), "native"),
+                new Case("relu", config(moe(1, 0, 0, false), routing("relu", 2, false, dropless, Optional.empty()),
+                        false), List.of("native"), "native"),
+                new Case("grap", config(moe(1, 0, 0, false), routing("grap", 1, false, dropless, Optional.empty()),
+                        false), List.of("native"), "native"),
+                new Case("base", config(moe(1, 0, 0, false), routing("base", 1, false, dropless, Optional.empty()),
                         false), List.of("native"), "native"));
     }
 
