@@ -20,7 +20,6 @@ import io.sparkmoe.model.Parameters;
 import io.sparkmoe.model.io.NativeConfig;
 import io.sparkmoe.model.io.NativeModel;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Small model directories for the command tests: d = 16, H = 2, 2 layers, E = 4, a byte-level tokenizer with two
@@ -62,19 +61,23 @@ public final class TinyModelDirs {
         Random r = new Random(config.seed());
         for (String n : p.names()) {
             if (n.endsWith("norm.weight")) {
-                p.value(n).assign(Nd4j.rand(DataType.FLOAT, p.value(n).shape()).addi(0.5));
+                p.load(n, random(r, p.value(n).length(), 0.5, 1.5));
             }
         }
         p.buffers().forEach((n, v) -> {
             if (n.endsWith("e_score_correction_bias")) {
-                double[] b = new double[(int) v.length()];
-                for (int i = 0; i < b.length; i++) {
-                    b[i] = 0.5 * r.nextGaussian();
-                }
-                p.load(n, b);
+                p.load(n, random(r, v.length(), -0.5, 0.5));
             }
         });
         NativeModel.save(dir, m, config, withTokenizer ? TokenizerJson.write(TOKENIZER) : null);
         return dir;
+    }
+
+    private static double[] random(Random r, long n, double low, double high) {
+        double[] v = new double[(int) n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = low + (high - low) * r.nextDouble();
+        }
+        return v;
     }
 }
