@@ -77,10 +77,15 @@ public record NativeConfig(ModelConfig model, RoutingConfig routing, int vocabSi
         return model.moe().experts() > 0 && model.isMoeLayer(i);
     }
 
-    /** The routing for eval, score, generate and exports: the same router, dropless (MODEL.md "Capacity"). */
+    /**
+     * The routing for eval, score, generate and exports: the same router, dropless (MODEL.md "Capacity"), except
+     * {@code expert-choice}, whose capacity factor is its selection rule (each expert takes its top C tokens), not a
+     * limit that drops.
+     */
     public RoutingConfig droplessRouting() {
         RoutingConfig r = routing;
-        return new RoutingConfig(r.router(), r.topK(), r.normalize(), new Capacity.Dropless(), r.dropPolicy(),
+        Capacity capacity = r.router().equals("expert-choice") ? r.capacity() : new Capacity.Dropless();
+        return new RoutingConfig(r.router(), r.topK(), r.normalize(), capacity, r.dropPolicy(),
                 r.zeroInit(), r.groupLimit(), r.aux(), r.sigmoid(), r.relu(), r.cosine());
     }
 

@@ -94,7 +94,9 @@ public final class ExportCases {
                 new Case("grap", config(moe(1, 0, 0, false), routing("grap", 1, false, dropless, Optional.empty()),
                         false), List.of("native"), "native"),
                 new Case("base", config(moe(1, 0, 0, false), routing("base", 1, false, dropless, Optional.empty()),
-                        false), List.of("native"), "native"));
+                        false), List.of("native"), "native"),
+                new Case("expert-choice", config(moe(1, 0, 0, false), routing("expert-choice", 2, false,
+                        new Capacity.Factor(1.0), Optional.empty()), false), List.of("native"), "native"));
     }
 
     /** Adds normal noise to every learned tensor and to the sigmoid router's selection bias. */
