@@ -4,8 +4,8 @@ float32, CPU), printed as the JSON of torch_reference.py logits and `sparkmoe sc
 {"tokens": [...], "logits": [[V floats] per token]}. For checking an export in the mixtral, qwen2-moe or llama
 layout against the family's own implementation:
 
-  bin/sparkmoe export --model runs/tiny/model --out /tmp/hf
-  python3 deploy/tools/hf-logits.py --model /tmp/hf --tokens 1,2,3 --out hf.json
+  bin/sparkmoe export --model runs/tiny/model --out runs/tiny/hf
+  python3 deploy/tools/hf-logits.py --model runs/tiny/hf --tokens 1,2,3 --out hf.json
   bin/sparkmoe score --model runs/tiny/model --tokens 1,2,3 --out ours.json
 
 Needs torch and transformers (not in Debian's packages: a virtualenv with both).
