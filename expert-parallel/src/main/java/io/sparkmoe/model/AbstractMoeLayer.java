@@ -24,6 +24,7 @@ abstract class AbstractMoeLayer implements FeedForward {
     private final SharedExperts shared;
     protected INDArray x;
     protected RoutingDecision decision;
+    private boolean training = true;
 
     /** prefix: {@code model.layers.{i}.block_sparse_moe.}; the router's tensors must be registered (see {@link #register}). */
     AbstractMoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate) {
@@ -40,6 +41,11 @@ abstract class AbstractMoeLayer implements FeedForward {
         router.parameters().buffers().forEach((name, value) -> params.addBuffer(prefix + name, value));
     }
 
+    /** Training calls (the default) or evaluation calls to the router ({@code base} routes top-1 at evaluation). */
+    void setTraining(boolean training) {
+        this.training = training;
+    }
+
     public Router router() {
         return router;
     }
@@ -52,6 +58,7 @@ abstract class AbstractMoeLayer implements FeedForward {
     public final INDArray forward(INDArray input, int[] ids, boolean[] padding) {
         x = input;
         RoutingInput in = RoutingInput.of(input).withTokenIds(ids);
+        in = training ? in : in.forEvaluation();
         decision = router.route(padding == null ? in : in.withPadding(padding));
         double[] combined = new double[input.rows() * input.columns()];
         combineExperts(combined);

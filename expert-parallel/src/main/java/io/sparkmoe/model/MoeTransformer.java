@@ -140,6 +140,18 @@ public final class MoeTransformer {
         return List.copyOf(blocks);
     }
 
+    /**
+     * Whether the routers see training calls (the default) or evaluation calls: eval, score, generate and exports
+     * route as at evaluation (MODEL.md: {@code base} takes the top-1 expert at evaluation).
+     */
+    public void setTraining(boolean training) {
+        for (DecoderBlock block : blocks) {
+            if (block.feedForward() instanceof AbstractMoeLayer) {
+                ((AbstractMoeLayer) block.feedForward()).setTraining(training);
+            }
+        }
+    }
+
     /** ids [B][T] → logits [B·T, V] (row b·T + t). No padding mask: every position is routed. */
     public INDArray forward(int[][] ids) {
         return forward(ids, -1);

@@ -11,9 +11,14 @@ import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.cli.UsageException;
 import io.sparkmoe.jobs.ep.RanksCommand;
 import io.sparkmoe.jobs.logging.Logs;
+import io.sparkmoe.jobs.model.EvalCommand;
+import io.sparkmoe.jobs.model.ExportCommand;
+import io.sparkmoe.jobs.model.GenerateCommand;
+import io.sparkmoe.jobs.model.ScoreCommand;
 import io.sparkmoe.jobs.prepare.PrepareBenchCommand;
 import io.sparkmoe.jobs.prepare.PrepareCommand;
 import io.sparkmoe.jobs.train.TrainCommand;
+import io.sparkmoe.model.io.ModelFileException;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -32,7 +37,8 @@ public final class Main {
 
     /** Every command, in the order {@code --help} lists them. */
     static final List<Command> COMMANDS = List.of(new CheckCommand(), new PrepareCommand(), new PrepareBenchCommand(),
-            new TrainCommand(), new RanksCommand(), new ConfigCommand());
+            new TrainCommand(), new EvalCommand(), new ScoreCommand(), new GenerateCommand(), new ExportCommand(),
+            new RanksCommand(), new ConfigCommand());
 
     private Main() {
     }
@@ -72,6 +78,9 @@ public final class Main {
         } catch (InvalidConfigException e) {
             err.println(e.getMessage());
             return 2;
+        } catch (ModelFileException e) {
+            err.println("sparkmoe " + cmd.name() + ": " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             err.println("sparkmoe " + cmd.name() + " failed: " + e);
             e.printStackTrace(err);

@@ -36,4 +36,39 @@ public record Invocation(String command, ResolvedConfig config, Map<String, Stri
             throw new UsageException("--" + name + " expects an integer, got '" + v + "'");
         }
     }
+
+    /** A decimal option, or {@code fallback}; a malformed value is a usage error naming the option. */
+    public double doubleOption(String name, double fallback) {
+        String v = options.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " expects a number, got '" + v + "'");
+        }
+    }
+
+    /** A long integer option, or {@code fallback}; a malformed value is a usage error naming the option. */
+    public long longOption(String name, long fallback) {
+        String v = options.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " expects an integer, got '" + v + "'");
+        }
+    }
+
+    /** A required option; its absence is a usage error. */
+    public String requiredOption(String name, String valueName) {
+        String v = options.get(name);
+        if (v == null) {
+            throw new UsageException("--" + name + " " + valueName + " is required");
+        }
+        return v;
+    }
 }

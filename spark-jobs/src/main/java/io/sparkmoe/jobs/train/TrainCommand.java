@@ -7,11 +7,14 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.sparkmoe.conf.SparkMoeConfig;
+import io.sparkmoe.data.shards.HadoopFiles;
 import io.sparkmoe.data.shards.Manifest;
 import io.sparkmoe.data.shards.ShardSet;
 import io.sparkmoe.jobs.RunDirectory;
 import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.Invocation;
+import io.sparkmoe.model.io.NativeConfig;
+import io.sparkmoe.model.io.NativeModel;
 import io.sparkmoe.train.MetricsWriter;
 import io.sparkmoe.train.TrainResult;
 import io.sparkmoe.train.Trainer;
@@ -24,12 +27,14 @@ import org.apache.hadoop.fs.Path;
 /**
  * {@code sparkmoe train}: trains the configured model in this JVM (every expert local, no Spark context: one JVM
  * needs no cluster) on the shards that {@code prepare} wrote to {@code data.output}, writing the run directory's
- * {@code metrics.jsonl} and checkpoints as it goes; with {@code train.resume} it continues a run from a checkpoint
- * in that run's directory.
+ * {@code metrics.jsonl} and checkpoints as it goes, and the final model to {@code model/} in the native layout; with
+ * {@code train.resume} it continues a run from a checkpoint in that run's directory.
  */
 public final class TrainCommand implements Command {
 
     private static final String SPARK_HADOOP = "spark.hadoop.";
+    /** The final model's directory inside the run directory. */
+    public static final String MODEL_DIR = "model";
 
     @Override
     public String name() {
@@ -49,8 +54,9 @@ public final class TrainCommand implements Command {
                 shards in data.output, validates every train.eval-every steps, logs progress every
                 train.log-every steps, and writes config.conf, driver.log, metrics.jsonl (step, eval, routing
                 and checkpoint events) and checkpoints/step-NNNNNNNN (every train.checkpoint-every steps and
-                after the last, the newest train.checkpoint-keep kept) to the run directory. Prints the first
-                and last loss and the final validation perplexity.
+                after the last, the newest train.checkpoint-keep kept) to the run directory, and the final model
+                to <run dir>/model (config.json, model.safetensors, tokenizer.json: the --model of eval, score,
+                generate and export). Prints the first and last loss and the final validation perplexity.
 
                 train.resume=latest run.name=X continues run X from its newest committed checkpoint, in its
                 directory, exactly as if it had never stopped; train.resume=PATH continues from the checkpoint
@@ -80,10 +86,14 @@ public final class TrainCommand implements Command {
             }
             r = trainer.run(metrics);
         }
+        java.nio.file.Path model = runDir.path().resolve(MODEL_DIR);
+        byte[] tokenizer = HadoopFiles.readAll(data.tokenizerPath().getFileSystem(hadoop), data.tokenizerPath());
+        NativeModel.save(model, trainer.model(), NativeConfig.of(config, data.manifest().vocabSize()), tokenizer);
         inv.out().printf("trained %d steps, %d tokens in %.1f s (%.0f tokens/s)%n", r.losses().length, r.tokens(),
                 r.seconds(), r.tokens() / r.seconds());
         inv.out().printf("loss %.4f -> %.4f, validation loss %.4f, perplexity %.2f%n", r.firstLoss(), r.lastLoss(),
                 r.finalEvaluation().loss(), r.finalEvaluation().perplexity());
+        inv.out().println("model: " + model);
         inv.out().println("run directory: " + runDir.path());
         return 0;
     }
@@ -97,7 +107,7 @@ public final class TrainCommand implements Command {
     }
 
     /** The prepared data, or an error naming where it was looked for. */
-    static ShardSet open(SparkMoeConfig config) throws IOException {
+    public static ShardSet open(SparkMoeConfig config) throws IOException {
         String dir = config.data().output();
         Configuration hadoop = hadoopConf(config.cluster().spark());
         Path manifest = new Path(dir, Manifest.FILE);
@@ -109,7 +119,7 @@ public final class TrainCommand implements Command {
     }
 
     /** Hadoop settings given as {@code spark.hadoop.*} (as Spark jobs take them), for object stores and HDFS. */
-    static Configuration hadoopConf(Map<String, String> spark) {
+    public static Configuration hadoopConf(Map<String, String> spark) {
         Configuration conf = new Configuration();
         spark.forEach((k, v) -> {
             if (k.startsWith(SPARK_HADOOP)) {

@@ -1,0 +1,82 @@
+package io.sparkmoe.jobs.model;
+
+import java.util.Arrays;
+import java.util.List;
+
+import io.sparkmoe.data.bpe.Encoder;
+import io.sparkmoe.data.bpe.Tokenizer;
+import io.sparkmoe.inference.Sampler;
+import io.sparkmoe.inference.TextGenerator;
+import io.sparkmoe.jobs.cli.Command;
+import io.sparkmoe.jobs.cli.CommandOption;
+import io.sparkmoe.jobs.cli.Invocation;
+import io.sparkmoe.jobs.cli.UsageException;
+import io.sparkmoe.model.io.LoadedModel;
+
+/**
+ * {@code sparkmoe generate}: continues a prompt. The prompt is encoded with the model's tokenizer after an
+ * end-of-text token, since in the prepared shards every document follows one; generation stops at the next
+ * end-of-text or after {@code --max-tokens}.
+ */
+public final class GenerateCommand implements Command {
+
+    @Override
+    public String name() {
+        return "generate";
+    }
+
+    @Override
+    public String summary() {
+        return "continue a text prompt (greedy or temperature / top-k / top-p sampling)";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Encodes --prompt with the model directory's tokenizer.json and prints the prompt followed by up to
+                --max-tokens generated tokens (stopping at end-of-text). --temperature 0 is greedy (argmax);
+                otherwise logits are divided by the temperature, cut to the --top-k most likely tokens (0 = all)
+                and to the smallest set with --top-p probability (1 = all), then sampled with --seed (default
+                run.seed): the same seed gives the same text. The model reads at most its seq_len last tokens.
+                """ + ModelCommands.NO_SPARK;
+    }
+
+    @Override
+    public List<CommandOption> options() {
+        return List.of(ModelCommands.MODEL, new CommandOption("prompt", "TEXT", "the text to continue"),
+                new CommandOption("max-tokens", "N", "tokens to generate at most (default 64)"),
+                new CommandOption("temperature", "T", "0 = greedy (default 1.0)"),
+                new CommandOption("top-k", "K", "sample among the K most likely tokens; 0 = all (default 0)"),
+                new CommandOption("top-p", "P", "sample among the smallest set with probability >= P (default 1.0)"),
+                new CommandOption("seed", "S", "sampling seed (default run.seed)"));
+    }
+
+    @Override
+    public int run(Invocation inv) {
+        String prompt = inv.requiredOption("prompt", "TEXT");
+        int maxTokens = inv.intOption("max-tokens", 64);
+        if (maxTokens < 0) {
+            throw new UsageException("--max-tokens must be >= 0, got " + maxTokens);
+        }
+        Sampler.Settings settings;
+        try {
+            settings = new Sampler.Settings(inv.doubleOption("temperature", 1.0), inv.intOption("top-k", 0),
+                    inv.doubleOption("top-p", 1.0), inv.longOption("seed", inv.config().config().run().seed()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        LoadedModel m = ModelCommands.load(inv);
+        Tokenizer tokenizer = ModelCommands.tokenizer(m);
+        Encoder encoder = tokenizer.encoder();
+        int[] text = encoder.encode(prompt);
+        int[] context = new int[text.length + 1];
+        context[0] = tokenizer.endOfTextId();
+        System.arraycopy(text, 0, context, 1, text.length);
+        int[] generated = new TextGenerator(m.model(), m.config().vocabSize(), m.config().model().seqLen())
+                .generate(context, maxTokens, new Sampler(settings), tokenizer.endOfTextId());
+        int[] all = Arrays.copyOf(text, text.length + generated.length);
+        System.arraycopy(generated, 0, all, text.length, generated.length);
+        inv.out().println(encoder.decode(all));
+        return 0;
+    }
+}
