@@ -9,6 +9,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkmoe.jobs.deploy.Scripts;
+import io.sparkmoe.jobs.train.TrainCommand;
 import io.sparkmoe.train.checkpoint.CheckpointLayout;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,6 +99,7 @@ public class TrainIT {
         // Stop "split" right after its step-10 checkpoint: what a killed run would have left behind.
         Path split = runs.resolve("split");
         deleteTree(split.resolve(CheckpointLayout.DIR).resolve(CheckpointLayout.name(STEPS)));
+        deleteTree(split.resolve(TrainCommand.MODEL_DIR)); // written only after the last step
         List<String> lines = Files.readAllLines(split.resolve("metrics.jsonl"));
         int cut = 0;
         while (!lines.get(cut).contains("\"event\":\"checkpoint\"")) {
@@ -128,6 +130,9 @@ public class TrainIT {
             assertArrayEquals(Files.readAllBytes(runs.resolve("whole").resolve(last).resolve(file)),
                     Files.readAllBytes(split.resolve(last).resolve(file)), file + " of the final checkpoints");
         }
+        Path weights = Path.of(TrainCommand.MODEL_DIR, "model.safetensors");
+        assertArrayEquals(Files.readAllBytes(runs.resolve("whole").resolve(weights)),
+                Files.readAllBytes(split.resolve(weights)), "the saved final models");
 
         MainTest.Result done = train(runs, "split", "train.resume=latest");
         assertEquals(1, done.code());
