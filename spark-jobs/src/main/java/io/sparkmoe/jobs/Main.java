@@ -9,6 +9,7 @@ import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandLine;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.cli.UsageException;
+import io.sparkmoe.jobs.demo.DemoCommand;
 import io.sparkmoe.jobs.ep.RanksCommand;
 import io.sparkmoe.jobs.logging.Logs;
 import io.sparkmoe.jobs.model.EvalCommand;
@@ -36,7 +37,7 @@ import java.util.Optional;
 public final class Main {
 
     /** Every command, in the order {@code --help} lists them. */
-    static final List<Command> COMMANDS = List.of(new CheckCommand(), new PrepareCommand(), new PrepareBenchCommand(),
+    static final List<Command> COMMANDS = List.of(new DemoCommand(), new CheckCommand(), new PrepareCommand(), new PrepareBenchCommand(),
             new TrainCommand(), new EvalCommand(), new ScoreCommand(), new GenerateCommand(), new ExportCommand(),
             new RanksCommand(), new ConfigCommand());
 

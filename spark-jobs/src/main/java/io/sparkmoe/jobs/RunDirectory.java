@@ -23,7 +23,7 @@ import java.time.format.DateTimeFormatter;
  */
 public record RunDirectory(Path path) {
 
-    static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    public static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     /**
      * Creates a fresh run directory for {@code command}, writes the configuration and sends the full log

@@ -1,5 +1,8 @@
 package io.sparkmoe.jobs.model;
 
+import java.io.PrintStream;
+import java.io.IOException;
+
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -58,8 +61,18 @@ public final class EvalCommand implements Command {
 
     @Override
     public int run(Invocation inv) throws Exception {
-        SparkMoeConfig config = inv.config().config();
         LoadedModel m = ModelCommands.load(inv);
+        Path out = Path.of(inv.option("out").orElse(m.dir().resolve(FILE).toString()));
+        evaluate(inv.config().config(), m, inv.intOption("max-windows", 0), out, inv.out());
+        return 0;
+    }
+
+    /**
+     * Evaluates a loaded model on the validation split of {@code data.output} (checking that both share the tokenizer),
+     * writes the JSON report to {@code out} and prints the result (also the demo's evaluation step).
+     */
+    public static HeldOutEvaluation.Result evaluate(SparkMoeConfig config, LoadedModel m, int maxWindows, Path out,
+                                                    PrintStream print) throws IOException {
         ShardSet data = TrainCommand.open(config);
         int prepared = data.manifest().vocabSize();
         if (prepared != m.config().vocabSize()) {
@@ -80,7 +93,7 @@ public final class EvalCommand implements Command {
         }
         int seqLen = m.config().model().seqLen();
         HeldOutEvaluation.Result r = HeldOutEvaluation.run(m.model(), val, seqLen, config.train().batchSize(),
-                inv.intOption("max-windows", 0));
+                maxWindows);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("model", m.dir().toString());
         json.put("layout", m.layout().name());
@@ -92,12 +105,11 @@ public final class EvalCommand implements Command {
         json.put("loss", r.loss());
         json.put("perplexity", r.perplexity());
         json.put("dropless", true);
-        Path out = Path.of(inv.option("out").orElse(m.dir().resolve(FILE).toString()));
         ModelCommands.writeAtomically(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(json) + "\n");
-        inv.out().printf("validation loss %.4f, perplexity %.2f over %d tokens (%d windows of %d)%n", r.loss(),
+        print.printf("validation loss %.4f, perplexity %.2f over %d tokens (%d windows of %d)%n", r.loss(),
                 r.perplexity(), r.targets(), r.windows(), seqLen);
-        inv.out().println("wrote " + out);
-        return 0;
+        print.println("wrote " + out);
+        return r;
     }
 }

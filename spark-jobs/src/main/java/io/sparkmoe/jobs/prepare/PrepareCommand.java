@@ -1,6 +1,7 @@
 package io.sparkmoe.jobs.prepare;
 
 import io.sparkmoe.conf.DataConfig;
+import io.sparkmoe.conf.SparkMoeConfig;
 import io.sparkmoe.jobs.RunDirectory;
 import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.Invocation;
@@ -9,6 +10,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
+import java.io.PrintStream;
 
 /**
  * {@code sparkmoe prepare}: corpus → tokenizer.json, token shards, manifest.json and report.json in
@@ -39,20 +41,26 @@ public final class PrepareCommand implements Command {
     @Override
     public int run(Invocation inv) throws IOException {
         RunDirectory runDir = RunDirectory.create(name(), inv.config());
-        DataConfig data = inv.config().config().data();
-        try (SparkSession spark = SparkSessions.start(inv.config().config(), "sparkmoe-prepare")) {
+        prepare(inv.config().config(), inv.out());
+        inv.out().println("run directory: " + runDir.path());
+        return 0;
+    }
+
+    /** Runs the preparation on a Spark session of its own and prints what was written (also the demo's first step). */
+    public static PrepareJob.Result prepare(SparkMoeConfig config, PrintStream out) {
+        DataConfig data = config.data();
+        try (SparkSession spark = SparkSessions.start(config, "sparkmoe-prepare")) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             long start = System.nanoTime();
-            PrepareJob.Result r = PrepareJob.run(sc, data, inv.config().config().run().seed());
+            PrepareJob.Result r = PrepareJob.run(sc, data, config.run().seed());
             double seconds = (System.nanoTime() - start) / 1e9;
-            inv.out().printf("prepared %d documents into %s: vocabulary %d, %d train + %d val tokens in %d shards"
+            out.printf("prepared %d documents into %s: vocabulary %d, %d train + %d val tokens in %d shards"
                             + " (%.1f s)%n", r.documents(), data.output(), r.manifest().vocabSize(),
                     r.manifest().tokens("train"), r.manifest().tokens("val"), r.manifest().shards().size(), seconds);
             if (r.clusters() != null) {
-                inv.out().printf("clustered into %d clusters: %s/clusters%n", data.clusters().count().get(), data.output());
+                out.printf("clustered into %d clusters: %s/clusters%n", data.clusters().count().get(), data.output());
             }
-            inv.out().println("run directory: " + runDir.path());
-            return 0;
+            return r;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.sparkmoe.jobs.train;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Optional;
@@ -72,6 +73,17 @@ public final class TrainCommand implements Command {
         Optional<Checkpoint> from = resume.map(p -> Checkpoint.open(local(hadoop), p.checkpoint()));
         RunDirectory runDir = resume.isPresent() ? RunDirectory.reopen(resume.get().runDir())
                 : RunDirectory.create(name(), inv.config());
+        train(config, data, runDir, from, inv.out());
+        return 0;
+    }
+
+    /**
+     * Trains (or continues, from {@code from}) in {@code runDir}: metrics, checkpoints, and the final model in
+     * {@code model/}; prints the outcome (also the demo's training step).
+     */
+    public static TrainResult train(SparkMoeConfig config, ShardSet data, RunDirectory runDir,
+                                    Optional<Checkpoint> from, PrintStream out) throws IOException {
+        Configuration hadoop = hadoopConf(config.cluster().spark());
         CheckpointStore checkpoints = CheckpointStore.ofRun(hadoop, runDir.path().toUri().toString(),
                 config.train().checkpoint().keep());
         Trainer trainer = new Trainer(config, data, checkpoints);
@@ -82,20 +94,20 @@ public final class TrainCommand implements Command {
                 : new MetricsWriter(metricsFile)) {
             if (from.isPresent()) {
                 trainer.resume(from.get(), metrics);
-                inv.out().println("resumed from " + from.get().dir() + " after step " + trainer.completedSteps());
+                out.println("resumed from " + from.get().dir() + " after step " + trainer.completedSteps());
             }
             r = trainer.run(metrics);
         }
         java.nio.file.Path model = runDir.path().resolve(MODEL_DIR);
         byte[] tokenizer = HadoopFiles.readAll(data.tokenizerPath().getFileSystem(hadoop), data.tokenizerPath());
         NativeModel.save(model, trainer.model(), NativeConfig.of(config, data.manifest().vocabSize()), tokenizer);
-        inv.out().printf("trained %d steps, %d tokens in %.1f s (%.0f tokens/s)%n", r.losses().length, r.tokens(),
+        out.printf("trained %d steps, %d tokens in %.1f s (%.0f tokens/s)%n", r.losses().length, r.tokens(),
                 r.seconds(), r.tokens() / r.seconds());
-        inv.out().printf("loss %.4f -> %.4f, validation loss %.4f, perplexity %.2f%n", r.firstLoss(), r.lastLoss(),
+        out.printf("loss %.4f -> %.4f, validation loss %.4f, perplexity %.2f%n", r.firstLoss(), r.lastLoss(),
                 r.finalEvaluation().loss(), r.finalEvaluation().perplexity());
-        inv.out().println("model: " + model);
-        inv.out().println("run directory: " + runDir.path());
-        return 0;
+        out.println("model: " + model);
+        out.println("run directory: " + runDir.path());
+        return r;
     }
 
     private static FileSystem local(Configuration hadoop) {
