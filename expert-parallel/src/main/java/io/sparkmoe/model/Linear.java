@@ -20,7 +20,8 @@ final class Linear {
         return Nd4j.gemm(dy, w, false, false);
     }
 
+    /** {@code dW += dyᵀ·x}, GEMM'd straight into the gradient buffer (beta = 1): no temporary, no extra add. */
     static void accumulateWeightGradient(Parameters p, String name, INDArray dy, INDArray x) {
-        p.gradient(name).addi(Nd4j.gemm(dy, x, true, false));
+        Nd4j.gemm(dy, x, p.gradient(name), true, false, 1.0, 1.0);
     }
 }

@@ -18,7 +18,13 @@ public final class MoeLayer extends AbstractMoeLayer {
     private double[][] outputs;
 
     public MoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate) {
-        super(params, prefix, router, sharedExperts, sharedGate);
+        this(params, prefix, router, sharedExperts, sharedGate, new StepClock());
+    }
+
+    /** clock: where routing, dispatch, experts and combine add their time. */
+    public MoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate,
+                    StepClock clock) {
+        super(params, prefix, router, sharedExperts, sharedGate, clock);
         experts = new SwiGlu[router.experts()];
         for (int e = 0; e < experts.length; e++) {
             experts[e] = expert(e);
@@ -29,13 +35,18 @@ public final class MoeLayer extends AbstractMoeLayer {
     protected void combineExperts(double[] out) {
         RoutingDecision dec = decision;
         int d = x.columns();
+        long t0 = System.nanoTime();
         pairs = PairGroups.byExpert(dec);
         outputs = new double[experts.length][];
+        t0 = clock.lap(StepClock.DISPATCH, t0);
         for (int e = 0; e < experts.length; e++) {
             if (pairs[e].length == 0) {
                 continue;
             }
-            outputs[e] = Arrays2.toDoubles(experts[e].forward(x.getRows(PairGroups.tokens(pairs[e], dec.slots()))));
+            INDArray rows = x.getRows(PairGroups.tokens(pairs[e], dec.slots()));
+            t0 = clock.lap(StepClock.DISPATCH, t0);
+            outputs[e] = Arrays2.toDoubles(experts[e].forward(rows));
+            t0 = clock.lap(StepClock.EXPERTS, t0);
             for (int r = 0; r < pairs[e].length; r++) {
                 int t = pairs[e][r] / dec.slots();
                 double g = dec.weights()[pairs[e][r]];
@@ -43,6 +54,7 @@ public final class MoeLayer extends AbstractMoeLayer {
                     out[t * d + j] += g * outputs[e][r * d + j];
                 }
             }
+            t0 = clock.lap(StepClock.COMBINE, t0);
         }
     }
 
@@ -50,6 +62,7 @@ public final class MoeLayer extends AbstractMoeLayer {
     protected void backwardExperts(double[] dy, double[] weightGradient, double[] dx) {
         RoutingDecision dec = decision;
         int d = x.columns();
+        long t0 = System.nanoTime();
         for (int e = 0; e < experts.length; e++) {
             int rows = pairs[e].length;
             if (rows == 0) {
@@ -66,7 +79,10 @@ public final class MoeLayer extends AbstractMoeLayer {
                 }
                 weightGradient[pairs[e][r]] = dot;
             }
-            INDArray dxe = experts[e].backward(Arrays2.matrix(dye, rows, d, x.dataType()));
+            INDArray dyRows = Arrays2.matrix(dye, rows, d, x.dataType());
+            t0 = clock.lap(StepClock.DISPATCH, t0);
+            INDArray dxe = experts[e].backward(dyRows);
+            t0 = clock.lap(StepClock.EXPERTS, t0);
             double[] dxv = Arrays2.toDoubles(dxe);
             for (int r = 0; r < rows; r++) {
                 int t = pairs[e][r] / dec.slots();
@@ -74,6 +90,7 @@ public final class MoeLayer extends AbstractMoeLayer {
                     dx[t * d + j] += dxv[r * d + j];
                 }
             }
+            t0 = clock.lap(StepClock.COMBINE, t0);
         }
     }
 }

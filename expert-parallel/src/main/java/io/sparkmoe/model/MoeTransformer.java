@@ -41,6 +41,7 @@ public final class MoeTransformer {
     private final String head;
     private final Random random;
     private final double outScale;
+    private final StepClock clock = new StepClock();
     private int sequences;
     private int length;
     private INDArray normed;
@@ -77,14 +78,15 @@ public final class MoeTransformer {
         matrix(pre + "self_attn.o_proj.weight", d, d, outScale);
         RmsNorm n1 = new RmsNorm(params, pre + "input_layernorm.weight", config.normEps());
         RmsNorm n2 = new RmsNorm(params, pre + "post_attention_layernorm.weight", config.normEps());
-        CausalSelfAttention attention = new CausalSelfAttention(params, pre + "self_attn.", config.heads(), config.ropeBase());
+        CausalSelfAttention attention = new CausalSelfAttention(params, pre + "self_attn.", config.heads(), config.ropeBase(),
+                clock);
         return new DecoderBlock(n1, attention, n2, config.isMoeLayer(i) ? moe(pre, routing, seed + 1 + i) : dense(pre));
     }
 
     private FeedForward dense(String pre) {
         swiGluWeights(pre + "mlp.gate_proj.weight", pre + "mlp.up_proj.weight", pre + "mlp.down_proj.weight",
                 config.denseIntermediateSize());
-        return new DenseFeedForward(params, pre + "mlp.");
+        return new DenseFeedForward(params, pre + "mlp.", clock);
     }
 
     private FeedForward moe(String pre, RoutingConfig routing, long routerSeed) {
@@ -103,7 +105,7 @@ public final class MoeTransformer {
         if (gate) {
             matrix(block + "shared_expert_gate.weight", 1, config.hiddenSize(), 1);
         }
-        return new MoeLayer(params, block, router, m.sharedExperts(), gate);
+        return new MoeLayer(params, block, router, m.sharedExperts(), gate, clock);
     }
 
     private void expertWeights(String pre, int hidden) {
@@ -134,6 +136,11 @@ public final class MoeTransformer {
 
     public Parameters parameters() {
         return params;
+    }
+
+    /** Where the time of the forwards and backwards since the last {@link StepClock#drain} went. */
+    public StepClock clock() {
+        return clock;
     }
 
     public List<DecoderBlock> blocks() {
@@ -175,6 +182,7 @@ public final class MoeTransformer {
      * inputs are not routed. Prepares {@link #backward}.
      */
     public double loss(int[][] ids, int padId) {
+        long start = System.nanoTime();
         int[][] inputs = new int[ids.length][];
         for (int b = 0; b < ids.length; b++) {
             inputs[b] = java.util.Arrays.copyOf(ids[b], ids[b].length - 1);
@@ -196,6 +204,7 @@ public final class MoeTransformer {
                 }
             }
         }
+        clock.addModelTime(System.nanoTime() - start);
         return (counted == 0 ? 0 : ce / counted) + auxLoss();
     }
 
@@ -234,6 +243,7 @@ public final class MoeTransformer {
 
     /** Backward of the last {@link #loss}: accumulates dL/d(every learned tensor) into the gradient buffers. */
     public void backward() {
+        long start = System.nanoTime();
         INDArray dLogits = Arrays2.matrix(logitGradient, sequences * length, vocab, params.type());
         Linear.accumulateWeightGradient(params, head, dLogits, normed);
         INDArray dh = finalNorm.backward(Linear.inputGradient(dLogits, params.value(head)));
@@ -241,5 +251,6 @@ public final class MoeTransformer {
             dh = blocks.get(i).backward(dh);
         }
         embedding.backward(dh);
+        clock.addModelTime(System.nanoTime() - start);
     }
 }
