@@ -23,6 +23,11 @@ abstract class AbstractMoeLayer implements FeedForward {
     protected final Router router;
     private final SharedExperts shared;
     protected final StepClock clock;
+    private final Buffers buffers = new Buffers();
+    private final ScratchArray output = new ScratchArray('c');
+    private final ScratchArray inputGradient = new ScratchArray('c');
+    private double[] combinedValues;
+    private double[] gradientValues;
     protected INDArray x;
     protected RoutingDecision decision;
 
@@ -58,10 +63,13 @@ abstract class AbstractMoeLayer implements FeedForward {
         RoutingInput in = RoutingInput.of(input).withTokenIds(ids);
         decision = router.route(padding == null ? in : in.withPadding(padding));
         t = clock.lap(StepClock.ROUTE, t);
-        double[] combined = new double[input.rows() * input.columns()];
+        int size = input.rows() * input.columns();
+        double[] combined = combinedValues = Buffers.ensure(combinedValues, size);
+        java.util.Arrays.fill(combined, 0, size, 0.0);
         combineExperts(combined);
         t = System.nanoTime();
-        INDArray out = Arrays2.matrix(combined, input.rows(), input.columns(), input.dataType());
+        INDArray out = output.get(input.dataType(), input.rows(), input.columns());
+        buffers.write(combined, out);
         t = clock.lap(StepClock.COMBINE, t);
         if (!shared.isEmpty()) {
             out.addi(shared.forward(input));
@@ -74,8 +82,11 @@ abstract class AbstractMoeLayer implements FeedForward {
     public final INDArray backward(INDArray dy) {
         long t = System.nanoTime();
         double[] weightGradient = new double[decision.tokens() * decision.slots()];
-        double[] dx = new double[x.rows() * x.columns()];
-        double[] dyValues = Arrays2.toDoubles(dy);
+        int size = x.rows() * x.columns();
+        double[] dx = combinedValues = Buffers.ensure(combinedValues, size);
+        java.util.Arrays.fill(dx, 0, size, 0.0);
+        double[] dyValues = gradientValues = Buffers.ensure(gradientValues, size);
+        buffers.read(dy, dyValues);
         t = clock.lap(StepClock.COMBINE, t);
         backwardExperts(dyValues, weightGradient, dx);
         t = System.nanoTime();
@@ -85,7 +96,9 @@ abstract class AbstractMoeLayer implements FeedForward {
             params.accumulate(prefix + e.getKey(), e.getValue());
         }
         t = clock.lap(StepClock.ROUTE, t);
-        INDArray result = Arrays2.matrix(dx, x.rows(), x.columns(), x.dataType()).addi(g.input());
+        INDArray result = inputGradient.get(x.dataType(), x.rows(), x.columns());
+        buffers.write(dx, result);
+        result.addi(g.input());
         t = clock.lap(StepClock.COMBINE, t);
         if (!shared.isEmpty()) {
             result.addi(shared.backward(dy));

@@ -42,6 +42,17 @@ public final class CausalSelfAttention {
     private HeadBatch probabilityGradient;
     private HeadBatch headOut;
     private INDArray mask;
+    private HeadBatch headGradient;
+    private HeadBatch valueGradient;
+    private HeadBatch queryGradient;
+    private HeadBatch keyGradient;
+    private double[] rowValues;
+    private double[] headValues;
+    private final ScratchArray projected = new ScratchArray('f');
+    private final ScratchArray output = new ScratchArray('f');
+    private final ScratchArray inputGradient = new ScratchArray('f');
+    private final ScratchArray concatIn = new ScratchArray('c');
+    private final ScratchArray rowGradient = new ScratchArray('c');
     private final Buffers buffers = new Buffers();
 
     public CausalSelfAttention(Parameters params, String prefix, int heads, double ropeBase) {
@@ -85,9 +96,9 @@ public final class CausalSelfAttention {
         int hd = d / heads;
         DataType type = x.dataType();
         int count = batch * heads;
-        q = toHeads(Linear.forward(x, params.value(wq)), true, q);
-        k = toHeads(Linear.forward(x, params.value(wk)), true, k);
-        v = toHeads(Linear.forward(x, params.value(wv)), false, v);
+        q = toHeads(Linear.forward(x, params.value(wq), projected), true, q);
+        k = toHeads(Linear.forward(x, params.value(wk), projected), true, k);
+        v = toHeads(Linear.forward(x, params.value(wv), projected), false, v);
         probabilities = HeadBatch.reuse(probabilities, type, count, seqLen, seqLen);
         probabilities.product(q, false, k, true, 1 / Math.sqrt(hd));
         INDArray scores = probabilities.all.reshape('c', count, (long) seqLen * seqLen);
@@ -96,8 +107,8 @@ public final class CausalSelfAttention {
         Nd4j.exec((CustomOp) new SoftMax(rows, rows, 1));
         headOut = HeadBatch.reuse(headOut, type, count, seqLen, hd);
         headOut.product(probabilities, false, v, false, 1);
-        concat = fromHeads(headOut, false, n);
-        return Linear.forward(concat, params.value(wo));
+        concat = fromHeads(headOut, false, n, concatIn);
+        return Linear.forward(concat, params.value(wo), output);
     }
 
     private INDArray backwardUntimed(INDArray dy) {
@@ -107,8 +118,8 @@ public final class CausalSelfAttention {
         DataType type = x.dataType();
         double scale = 1 / Math.sqrt(hd);
         Linear.accumulateWeightGradient(params, wo, dy, concat);
-        HeadBatch da = toHeads(Linear.inputGradient(dy, params.value(wo)), false, null);
-        HeadBatch dv = new HeadBatch(type, count, seqLen, hd);
+        HeadBatch da = headGradient = toHeads(Linear.inputGradient(dy, params.value(wo), projected), false, headGradient);
+        HeadBatch dv = valueGradient = HeadBatch.reuse(valueGradient, type, count, seqLen, hd);
         dv.product(probabilities, true, da, false, 1);
         HeadBatch dp = HeadBatch.reuse(probabilityGradient, type, count, seqLen, seqLen);
         probabilityGradient = dp;
@@ -118,13 +129,14 @@ public final class CausalSelfAttention {
         INDArray dpRows = dp.rows();
         INDArray weighted = p.mul(dpRows).sum(true, 1);
         dpRows.subiColumnVector(weighted).muli(p);
-        HeadBatch dq = new HeadBatch(type, count, seqLen, hd);
+        HeadBatch dq = queryGradient = HeadBatch.reuse(queryGradient, type, count, seqLen, hd);
         dq.product(dp, false, k, false, scale);
-        HeadBatch dk = new HeadBatch(type, count, seqLen, hd);
+        HeadBatch dk = keyGradient = HeadBatch.reuse(keyGradient, type, count, seqLen, hd);
         dk.product(dp, true, q, false, scale);
-        INDArray dx = projectBack(wq, fromHeads(dq, true, n));
-        dx.addi(projectBack(wk, fromHeads(dk, true, n)));
-        dx.addi(projectBack(wv, fromHeads(dv, false, n)));
+        INDArray dx = inputGradient.get(type, n, d);
+        projectBack(wq, fromHeads(dq, true, n, rowGradient), dx, 0.0);
+        projectBack(wk, fromHeads(dk, true, n, rowGradient), dx, 1.0);
+        projectBack(wv, fromHeads(dv, false, n, rowGradient), dx, 1.0);
         return dx;
     }
 
@@ -132,11 +144,12 @@ public final class CausalSelfAttention {
     private HeadBatch toHeads(INDArray rows, boolean rotate, HeadBatch reuse) {
         int n = batch * seqLen;
         int hd = d / heads;
-        double[] flat = Arrays2.toDoubles(rows);
+        double[] flat = rowValues = Buffers.ensure(rowValues, n * d);
+        buffers.read(rows, flat);
         if (rotate) {
             rope.rotate(flat, n, seqLen, d);
         }
-        double[] out = new double[flat.length];
+        double[] out = headValues = Buffers.ensure(headValues, n * d);
         for (int row = 0; row < n; row++) {
             int b = row / seqLen;
             int t = row % seqLen;
@@ -150,11 +163,11 @@ public final class CausalSelfAttention {
     }
 
     /** The inverse of {@link #toHeads}: per-head matrices back to [B·T, d], RoPE undone when asked. */
-    private INDArray fromHeads(HeadBatch hb, boolean rotateBack, int n) {
+    private INDArray fromHeads(HeadBatch hb, boolean rotateBack, int n, ScratchArray into) {
         int hd = d / heads;
-        double[] flat = new double[n * d];
+        double[] flat = headValues = Buffers.ensure(headValues, n * d);
         buffers.read(hb.all, flat);
-        double[] out = new double[flat.length];
+        double[] out = rowValues = Buffers.ensure(rowValues, n * d);
         for (int row = 0; row < n; row++) {
             int b = row / seqLen;
             int t = row % seqLen;
@@ -165,7 +178,9 @@ public final class CausalSelfAttention {
         if (rotateBack) {
             rope.rotateBack(out, n, seqLen, d);
         }
-        return Arrays2.matrix(out, n, d, hb.all.dataType());
+        INDArray rows = into.get(hb.all.dataType(), n, d);
+        buffers.write(out, rows);
+        return rows;
     }
 
     /** [1, T·T]: 0 where key j ≤ query i, −∞ above the diagonal (cached per length and type). */
@@ -182,8 +197,9 @@ public final class CausalSelfAttention {
         return mask;
     }
 
-    private INDArray projectBack(String weight, INDArray dOut) {
+    /** Accumulates dW of one input projection and adds (beta = 1) or writes (beta = 0) its dL/dx into dx. */
+    private void projectBack(String weight, INDArray dOut, INDArray dx, double beta) {
         Linear.accumulateWeightGradient(params, weight, dOut, x);
-        return Linear.inputGradient(dOut, params.value(weight));
+        Nd4j.gemm(dOut, params.value(weight), dx, false, false, 1.0, beta);
     }
 }

@@ -16,6 +16,7 @@ import io.sparkmoe.routing.routers.Routers;
 import io.sparkmoe.routing.scores.Arrays2;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The decoder-only MoE transformer of MODEL.md with explicit forward and backward: embedding, L blocks (attention,
@@ -46,6 +47,11 @@ public final class MoeTransformer {
     private int length;
     private INDArray normed;
     private double[] logitGradient;
+    private double[] logitValues;
+    private final Buffers buffers = new Buffers();
+    private final ScratchArray logitsOut = new ScratchArray('f');
+    private final ScratchArray logitGradientIn = new ScratchArray('f');
+    private final ScratchArray headInputGradient = new ScratchArray('f');
 
     public MoeTransformer(ModelConfig config, RoutingConfig routing, int vocab, DataType type, long seed) {
         this.config = config;
@@ -149,7 +155,7 @@ public final class MoeTransformer {
 
     /** ids [B][T] → logits [B·T, V] (row b·T + t). No padding mask: every position is routed. */
     public INDArray forward(int[][] ids) {
-        return forward(ids, -1);
+        return forward(ids, -1).transpose();
     }
 
     private INDArray forward(int[][] ids, int padId) {
@@ -173,7 +179,11 @@ public final class MoeTransformer {
             h = block.forward(h, sequences, length, flat, padding);
         }
         normed = finalNorm.forward(h);
-        return Linear.forward(normed, params.value(head));
+        // logitsᵀ [V, N] column-major: the same memory as row-major logits [N, V], from ND4J's fast GEMM path
+        INDArray w = params.value(head);
+        INDArray logitsT = logitsOut.get(w.dataType(), w.rows(), normed.rows());
+        Nd4j.gemm(w, normed, logitsT, false, true, 1.0, 0.0);
+        return logitsT;
     }
 
     /**
@@ -187,8 +197,12 @@ public final class MoeTransformer {
         for (int b = 0; b < ids.length; b++) {
             inputs[b] = java.util.Arrays.copyOf(ids[b], ids[b].length - 1);
         }
-        double[] logits = Arrays2.toDoubles(forward(inputs, padId));
-        logitGradient = new double[logits.length];
+        INDArray logitsT = forward(inputs, padId);
+        int size = (int) logitsT.length();
+        double[] logits = logitValues = Buffers.ensure(logitValues, size);
+        buffers.readRaw(logitsT, logits);
+        logitGradient = Buffers.ensure(logitGradient, size);
+        java.util.Arrays.fill(logitGradient, 0, size, 0.0);
         int counted = 0;
         for (int[] row : ids) {
             for (int t = 1; t < row.length; t++) {
@@ -244,9 +258,14 @@ public final class MoeTransformer {
     /** Backward of the last {@link #loss}: accumulates dL/d(every learned tensor) into the gradient buffers. */
     public void backward() {
         long start = System.nanoTime();
-        INDArray dLogits = Arrays2.matrix(logitGradient, sequences * length, vocab, params.type());
-        Linear.accumulateWeightGradient(params, head, dLogits, normed);
-        INDArray dh = finalNorm.backward(Linear.inputGradient(dLogits, params.value(head)));
+        // dLogitsᵀ [V, N] column-major holds row-major dLogits [N, V]: dW += dLogitsᵀ·normed, dNormed = dLogits·W
+        INDArray w = params.value(head);
+        INDArray dLogitsT = logitGradientIn.get(params.type(), vocab, sequences * length);
+        buffers.writeRaw(logitGradient, dLogitsT);
+        Nd4j.gemm(dLogitsT, normed, params.gradient(head), false, false, 1.0, 1.0);
+        INDArray dNormed = headInputGradient.get(params.type(), sequences * length, w.columns());
+        Nd4j.gemm(dLogitsT, w, dNormed, true, false, 1.0, 0.0);
+        INDArray dh = finalNorm.backward(dNormed);
         for (int i = blocks.size() - 1; i >= 0; i--) {
             dh = blocks.get(i).backward(dh);
         }

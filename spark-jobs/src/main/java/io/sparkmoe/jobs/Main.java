@@ -12,6 +12,7 @@ import io.sparkmoe.jobs.cli.UsageException;
 import io.sparkmoe.jobs.logging.Logs;
 import io.sparkmoe.jobs.prepare.PrepareBenchCommand;
 import io.sparkmoe.jobs.prepare.PrepareCommand;
+import io.sparkmoe.jobs.train.BenchTrainCommand;
 import io.sparkmoe.jobs.train.TrainCommand;
 
 import java.io.PrintStream;
@@ -31,7 +32,7 @@ public final class Main {
 
     /** Every command, in the order {@code --help} lists them. */
     static final List<Command> COMMANDS = List.of(new CheckCommand(), new PrepareCommand(), new PrepareBenchCommand(),
-            new TrainCommand(), new ConfigCommand());
+            new TrainCommand(), new BenchTrainCommand(), new ConfigCommand());
 
     private Main() {
     }
