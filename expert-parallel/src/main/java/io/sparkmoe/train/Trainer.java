@@ -87,6 +87,7 @@ public final class Trainer {
         LOG.info("training {} parameters for {} steps of {} tokens", parameterCount(), steps, tokensPerStep);
         for (int step = 1; step <= steps; step++) {
             PhaseTimer timer = new PhaseTimer();
+            model.clock().drain();      // drop what validation forwards added since the last step
             int[][] batch = batch(trainWindows);
             timer.lap("data");
             model.parameters().zeroGradients();
@@ -101,8 +102,10 @@ public final class Trainer {
             timer.lap("optimizer");
             losses[step - 1] = total - aux;
             double tokensPerSecond = tokensPerStep / timer.total();
+            Map<String, Double> timing = timer.phases();
+            timing.putAll(model.clock().drain());
             metrics.write("step", step, stepFields(losses[step - 1], aux, lr, gradNorm, step * tokensPerStep,
-                    tokensPerSecond, timer.phases()));
+                    tokensPerSecond, timing));
             if (step % train.logEvery() == 0 || step == steps) {
                 for (Map<String, Object> layer : RoutingMetrics.of(model)) {
                     metrics.write("routing", step, layer);

@@ -69,6 +69,7 @@ public final class BenchTrainCommand implements Command {
                 new CommandOption("warmup", "N", "untimed steps first (default 2)"),
                 new CommandOption("threads", "N", "ND4J and PyTorch threads (default 2)"),
                 new CommandOption("reference", "FILE", "the PyTorch reference (default ../shared/bench/torch_reference.py)"),
+                new CommandOption("python", "FILE", "a Python with torch (default: what deploy/tools/python-env.sh torch finds)"),
                 new CommandOption("no-torch", null, "measure ND4J alone"));
     }
 
@@ -90,7 +91,7 @@ public final class BenchTrainCommand implements Command {
         } else if (!Files.isRegularFile(reference)) {
             torchSkipped = "no PyTorch reference at " + reference + " (--reference FILE)";
         } else {
-            python = findPython();
+            python = inv.option("python").isPresent() ? inv.option("python") : findPython();
             if (python.isEmpty()) {
                 torchSkipped = "no Python with torch (deploy/tools/python-env.sh torch; set SPARKMOE_PYTHON)";
             }
@@ -137,8 +138,13 @@ public final class BenchTrainCommand implements Command {
         return v;
     }
 
+    /** deploy/tools/python-env.sh torch ($SPARKMOE_PYTHON first), run from the project root. */
     private static Optional<String> findPython() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bash", "deploy/tools/python-env.sh", "torch")
+        Path script = Path.of("deploy/tools/python-env.sh");
+        if (!Files.isRegularFile(script)) {
+            return Optional.ofNullable(System.getenv("SPARKMOE_PYTHON")).filter(p -> !p.isBlank());
+        }
+        Process p = new ProcessBuilder("bash", script.toString(), "torch")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (!p.waitFor(TORCH_MINUTES, TimeUnit.MINUTES)) {
@@ -168,10 +174,15 @@ public final class BenchTrainCommand implements Command {
         sets.put("n_shared_experts", moe.sharedExperts());
         sets.put("shared_intermediate_size", moe.sharedSize());
         sets.put("shared_gate", moe.sharedGate());
+        moe.layerList().ifPresent(layers -> sets.put("moe_layers", layers));
         Capacity c = config.routing().capacity();
         sets.put("capacity_factor", c instanceof Capacity.Factor ? ((Capacity.Factor) c).value() : 0.0);
         sets.forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
         return cmd;
+    }
+
+    private static String str(int v) {
+        return Integer.toString(v);
     }
 
     private static JsonNode runTorch(ObjectMapper json, String python, Path reference, SparkMoeConfig config, int vocab,
