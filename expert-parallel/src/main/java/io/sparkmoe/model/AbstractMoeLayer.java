@@ -22,12 +22,20 @@ abstract class AbstractMoeLayer implements FeedForward {
     protected final String prefix;
     protected final Router router;
     private final SharedExperts shared;
+    protected final StepClock clock;
+    private final Buffers buffers = new Buffers();
+    private final ScratchArray output = new ScratchArray('c');
+    private final ScratchArray inputGradient = new ScratchArray('c');
+    private double[] combinedValues;
+    private double[] gradientValues;
     protected INDArray x;
     protected RoutingDecision decision;
     private boolean training = true;
 
     /** prefix: {@code model.layers.{i}.block_sparse_moe.}; the router's tensors must be registered (see {@link #register}). */
-    AbstractMoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate) {
+    AbstractMoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate,
+                     StepClock clock) {
+        this.clock = clock;
         this.params = params;
         this.prefix = prefix;
         this.router = router;
@@ -56,28 +64,54 @@ abstract class AbstractMoeLayer implements FeedForward {
 
     @Override
     public final INDArray forward(INDArray input, int[] ids, boolean[] padding) {
+        long t = System.nanoTime();
         x = input;
         RoutingInput in = RoutingInput.of(input).withTokenIds(ids);
         in = training ? in : in.forEvaluation();
         decision = router.route(padding == null ? in : in.withPadding(padding));
-        double[] combined = new double[input.rows() * input.columns()];
+        t = clock.lap(StepClock.ROUTE, t);
+        int size = input.rows() * input.columns();
+        double[] combined = combinedValues = Buffers.ensure(combinedValues, size);
+        java.util.Arrays.fill(combined, 0, size, 0.0);
         combineExperts(combined);
-        INDArray out = Arrays2.matrix(combined, input.rows(), input.columns(), input.dataType());
-        return shared.isEmpty() ? out : out.addi(shared.forward(input));
+        t = System.nanoTime();
+        INDArray out = output.get(input.dataType(), input.rows(), input.columns());
+        buffers.write(combined, out);
+        t = clock.lap(StepClock.COMBINE, t);
+        if (!shared.isEmpty()) {
+            out.addi(shared.forward(input));
+            clock.lap(StepClock.EXPERTS, t);
+        }
+        return out;
     }
 
     @Override
     public final INDArray backward(INDArray dy) {
+        long t = System.nanoTime();
         double[] weightGradient = new double[decision.tokens() * decision.slots()];
-        double[] dx = new double[x.rows() * x.columns()];
-        backwardExperts(Arrays2.toDoubles(dy), weightGradient, dx);
+        int size = x.rows() * x.columns();
+        double[] dx = combinedValues = Buffers.ensure(combinedValues, size);
+        java.util.Arrays.fill(dx, 0, size, 0.0);
+        double[] dyValues = gradientValues = Buffers.ensure(gradientValues, size);
+        buffers.read(dy, dyValues);
+        t = clock.lap(StepClock.COMBINE, t);
+        backwardExperts(dyValues, weightGradient, dx);
+        t = System.nanoTime();
         RouterGradients g = router.backward(decision,
                 Arrays2.matrix(weightGradient, decision.tokens(), decision.slots(), x.dataType()));
         for (Map.Entry<String, INDArray> e : g.parameters().entrySet()) {
             params.accumulate(prefix + e.getKey(), e.getValue());
         }
-        INDArray result = Arrays2.matrix(dx, x.rows(), x.columns(), x.dataType()).addi(g.input());
-        return shared.isEmpty() ? result : result.addi(shared.backward(dy));
+        t = clock.lap(StepClock.ROUTE, t);
+        INDArray result = inputGradient.get(x.dataType(), x.rows(), x.columns());
+        buffers.write(dx, result);
+        result.addi(g.input());
+        t = clock.lap(StepClock.COMBINE, t);
+        if (!shared.isEmpty()) {
+            result.addi(shared.backward(dy));
+            clock.lap(StepClock.EXPERTS, t);
+        }
+        return result;
     }
 
     @Override

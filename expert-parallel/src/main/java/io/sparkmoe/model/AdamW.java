@@ -6,9 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.sparkmoe.conf.OptimizerConfig;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * AdamW over a {@link Parameters} store, as PyTorch's (MODEL.md "Training"): optional global-norm clipping first
@@ -16,6 +16,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * decay, only on matrices other than the token embedding: not on norms, scalars or the embedding, an untied head
  * and the cosine router's expert embeddings included), {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
  * {@code p ← p − lr·m̂/(√v̂ + ε)} with {@code m̂ = m/(1−β1^t)}, {@code v̂ = v/(1−β2^t)}.
+ *
+ * <p>The update is one fused loop per tensor over Java arrays, since the dozen ND4J ops per tensor it replaces each
+ * allocated a temporary of the tensor's size. The moments are float64 (as the loop computes), held in ND4J arrays so
+ * that checkpoints read and restore them like any tensor.
  *
  * <p>Its state, for checkpoints, is the step count {@code t} and the moments {@code m}, {@code v} of every learned
  * tensor, named as PyTorch's AdamW names them: {@code <tensor>.exp_avg} and {@code <tensor>.exp_avg_sq}.
@@ -32,6 +36,8 @@ public final class AdamW {
     private final LearningRateSchedule schedule;
     private final Map<String, INDArray> first = new HashMap<>();
     private final Map<String, INDArray> second = new HashMap<>();
+    private final Buffers buffers = new Buffers();
+    private final double[][] work = {new double[0], new double[0], new double[0], new double[0]};
     private int step;
 
     public AdamW(Parameters params, OptimizerConfig config, int totalSteps) {
@@ -39,8 +45,9 @@ public final class AdamW {
         this.config = config;
         this.schedule = new LearningRateSchedule(config, totalSteps);
         for (String name : params.names()) {
-            first.put(name, Nd4j.zerosLike(params.value(name)));
-            second.put(name, Nd4j.zerosLike(params.value(name)));
+            long[] shape = params.value(name).shape();
+            first.put(name, Nd4j.zeros(DataType.DOUBLE, shape));
+            second.put(name, Nd4j.zeros(DataType.DOUBLE, shape));
         }
     }
 
@@ -78,25 +85,46 @@ public final class AdamW {
     /** Clips (if configured), applies one update with the gradients in the store, and returns ‖g‖ before clipping. */
     public double step() {
         double norm = globalNorm();
-        double clip = config.gradClip().map(c -> c / (norm + 1e-6)).orElse(1.0);
+        double clip = Math.min(1.0, config.gradClip().map(c -> c / (norm + 1e-6)).orElse(1.0));
         double lr = schedule.at(step);
         step++;
         double bias1 = 1 - Math.pow(config.beta1(), step);
         double bias2 = 1 - Math.pow(config.beta2(), step);
+        double b1 = config.beta1();
+        double b2 = config.beta2();
+        double eps = config.eps();
+        double sqrtBias2 = Math.sqrt(bias2);
+        double stepSize = lr / bias1;
         for (String name : params.names()) {
-            INDArray p = params.value(name);
-            INDArray g = clip < 1 ? params.gradient(name).mul(clip) : params.gradient(name);
-            INDArray m = first.get(name);
-            INDArray v = second.get(name);
-            if (decays(name, p)) {
-                p.muli(1 - lr * config.weightDecay());
+            INDArray pArray = params.value(name);
+            int n = (int) pArray.length();
+            double[] p = scratch(0, n);
+            double[] g = scratch(1, n);
+            double[] m = scratch(2, n);
+            double[] v = scratch(3, n);
+            buffers.read(pArray, p);
+            buffers.read(params.gradient(name), g);
+            buffers.read(first.get(name), m);
+            buffers.read(second.get(name), v);
+            double keep = decays(name, pArray) ? 1 - lr * config.weightDecay() : 1;
+            for (int i = 0; i < n; i++) {
+                double gi = g[i] * clip;
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                p[i] = p[i] * keep - stepSize * m[i] / (Math.sqrt(v[i]) / sqrtBias2 + eps);
             }
-            m.muli(config.beta1()).addi(g.mul(1 - config.beta1()));
-            v.muli(config.beta2()).addi(g.mul(g).muli(1 - config.beta2()));
-            INDArray denominator = Transforms.sqrt(v, true).divi(Math.sqrt(bias2)).addi(config.eps());
-            p.subi(m.div(denominator).muli(lr / bias1));
+            buffers.write(p, pArray);
+            buffers.write(m, first.get(name));
+            buffers.write(v, second.get(name));
         }
         return norm;
+    }
+
+    private double[] scratch(int which, int n) {
+        if (work[which].length < n) {
+            work[which] = new double[n];
+        }
+        return work[which];
     }
 
     private double globalNorm() {

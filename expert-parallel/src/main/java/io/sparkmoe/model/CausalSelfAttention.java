@@ -3,6 +3,9 @@ package io.sparkmoe.model;
 import io.sparkmoe.routing.scores.Arrays2;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Causal multi-head self-attention without biases (MODEL.md): q, k, v = x·W{q,k,v}ᵀ (three GEMMs over all
@@ -10,8 +13,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code out = concat(a)·Woᵀ}.
  *
  * <p>Backward per head: {@code dP = da·vᵀ}, {@code dv = Pᵀ·da}, softmax backward {@code dS_ij = P_ij(dP_ij − Σ_k P_ik dP_ik)},
- * {@code dq = dS·k/√hd}, {@code dk = dSᵀ·q/√hd}; RoPE is undone on dq, dk; the projections are GEMMs. The
- * per-head T×T part runs on plain arrays (masked entries are skipped); moving it to GEMMs is a speed matter.
+ * {@code dq = dS·k/√hd}, {@code dk = dSᵀ·q/√hd}; RoPE is undone on dq, dk; the projections are GEMMs.
+ *
+ * <p>The T×T part is GEMMs too: q, k, v are laid out once per step as contiguous per-(sequence, head) [T, hd]
+ * matrices ({@link HeadBatch}), so scores, P·v and the four backward products are one {@code Nd4j.gemm} each per
+ * head written into reused buffers, and the mask, softmax and softmax backward are a few whole-batch ops. The
+ * masked half is computed and thrown away: cheaper than thousands of small dot products on the Java side.
  */
 public final class CausalSelfAttention {
 
@@ -22,17 +29,39 @@ public final class CausalSelfAttention {
     private final String wo;
     private final int heads;
     private final Rope rope;
+    private final StepClock clock;
     private int batch;
     private int seqLen;
     private int d;
     private INDArray x;
     private INDArray concat;
-    private double[] q;
-    private double[] k;
-    private double[] v;
-    private double[][] probabilities;
+    private HeadBatch q;
+    private HeadBatch k;
+    private HeadBatch v;
+    private HeadBatch probabilities;
+    private HeadBatch probabilityGradient;
+    private HeadBatch headOut;
+    private INDArray mask;
+    private HeadBatch headGradient;
+    private HeadBatch valueGradient;
+    private HeadBatch queryGradient;
+    private HeadBatch keyGradient;
+    private double[] rowValues;
+    private double[] headValues;
+    private final ScratchArray projected = new ScratchArray('f');
+    private final ScratchArray output = new ScratchArray('f');
+    private final ScratchArray inputGradient = new ScratchArray('f');
+    private final ScratchArray concatIn = new ScratchArray('c');
+    private final ScratchArray rowGradient = new ScratchArray('c');
+    private final Buffers buffers = new Buffers();
 
     public CausalSelfAttention(Parameters params, String prefix, int heads, double ropeBase) {
+        this(params, prefix, heads, ropeBase, new StepClock());
+    }
+
+    /** clock: where forward and backward add their time ({@link StepClock#ATTENTION}). */
+    public CausalSelfAttention(Parameters params, String prefix, int heads, double ropeBase, StepClock clock) {
+        this.clock = clock;
         this.params = params;
         this.wq = prefix + "q_proj.weight";
         this.wk = prefix + "k_proj.weight";
@@ -45,104 +74,132 @@ public final class CausalSelfAttention {
 
     /** x: [B·T, d], sequences one after another. */
     public INDArray forward(INDArray input, int sequences, int tokensPerSequence) {
+        long start = System.nanoTime();
+        INDArray out = forwardUntimed(input, sequences, tokensPerSequence);
+        clock.lap(StepClock.ATTENTION, start);
+        return out;
+    }
+
+    public INDArray backward(INDArray dy) {
+        long start = System.nanoTime();
+        INDArray dx = backwardUntimed(dy);
+        clock.lap(StepClock.ATTENTION, start);
+        return dx;
+    }
+
+    private INDArray forwardUntimed(INDArray input, int sequences, int tokensPerSequence) {
         x = input;
         batch = sequences;
         seqLen = tokensPerSequence;
         d = input.columns();
         int n = batch * seqLen;
-        q = Arrays2.toDoubles(Linear.forward(x, params.value(wq)));
-        k = Arrays2.toDoubles(Linear.forward(x, params.value(wk)));
-        v = Arrays2.toDoubles(Linear.forward(x, params.value(wv)));
-        rope.rotate(q, n, seqLen, d);
-        rope.rotate(k, n, seqLen, d);
         int hd = d / heads;
-        double scale = 1 / Math.sqrt(hd);
-        double[] a = new double[n * d];
-        probabilities = new double[batch * heads][];
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                double[] p = new double[seqLen * seqLen];
-                probabilities[b * heads + h] = p;
-                for (int i = 0; i < seqLen; i++) {
-                    int qi = (b * seqLen + i) * d + h * hd;
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j <= i; j++) {
-                        p[i * seqLen + j] = dot(q, qi, k, (b * seqLen + j) * d + h * hd, hd) * scale;
-                        max = Math.max(max, p[i * seqLen + j]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j <= i; j++) {
-                        p[i * seqLen + j] = Math.exp(p[i * seqLen + j] - max);
-                        sum += p[i * seqLen + j];
-                    }
-                    for (int j = 0; j <= i; j++) {
-                        p[i * seqLen + j] /= sum;
-                        int vj = (b * seqLen + j) * d + h * hd;
-                        for (int c = 0; c < hd; c++) {
-                            a[qi + c] += p[i * seqLen + j] * v[vj + c];
-                        }
-                    }
-                }
-            }
-        }
-        concat = Arrays2.matrix(a, n, d, x.dataType());
-        return Linear.forward(concat, params.value(wo));
+        DataType type = x.dataType();
+        int count = batch * heads;
+        q = toHeads(Linear.forward(x, params.value(wq), projected), true, q);
+        k = toHeads(Linear.forward(x, params.value(wk), projected), true, k);
+        v = toHeads(Linear.forward(x, params.value(wv), projected), false, v);
+        probabilities = HeadBatch.reuse(probabilities, type, count, seqLen, seqLen);
+        probabilities.product(q, false, k, true, 1 / Math.sqrt(hd));
+        INDArray scores = probabilities.all.reshape('c', count, (long) seqLen * seqLen);
+        scores.addiRowVector(causalMask(type));
+        INDArray rows = probabilities.rows();
+        Nd4j.exec((CustomOp) new SoftMax(rows, rows, 1));
+        headOut = HeadBatch.reuse(headOut, type, count, seqLen, hd);
+        headOut.product(probabilities, false, v, false, 1);
+        concat = fromHeads(headOut, false, n, concatIn);
+        return Linear.forward(concat, params.value(wo), output);
     }
 
-    public INDArray backward(INDArray dy) {
+    private INDArray backwardUntimed(INDArray dy) {
         int n = batch * seqLen;
         int hd = d / heads;
+        int count = batch * heads;
+        DataType type = x.dataType();
         double scale = 1 / Math.sqrt(hd);
         Linear.accumulateWeightGradient(params, wo, dy, concat);
-        double[] da = Arrays2.toDoubles(Linear.inputGradient(dy, params.value(wo)));
-        double[] dq = new double[n * d];
-        double[] dk = new double[n * d];
-        double[] dv = new double[n * d];
-        double[] dp = new double[seqLen];
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                double[] p = probabilities[b * heads + h];
-                for (int i = 0; i < seqLen; i++) {
-                    int qi = (b * seqLen + i) * d + h * hd;
-                    double weighted = 0;
-                    for (int j = 0; j <= i; j++) {
-                        int vj = (b * seqLen + j) * d + h * hd;
-                        dp[j] = dot(da, qi, v, vj, hd);
-                        weighted += p[i * seqLen + j] * dp[j];
-                        for (int c = 0; c < hd; c++) {
-                            dv[vj + c] += p[i * seqLen + j] * da[qi + c];
-                        }
-                    }
-                    for (int j = 0; j <= i; j++) {
-                        double ds = p[i * seqLen + j] * (dp[j] - weighted) * scale;
-                        int kj = (b * seqLen + j) * d + h * hd;
-                        for (int c = 0; c < hd; c++) {
-                            dq[qi + c] += ds * k[kj + c];
-                            dk[kj + c] += ds * q[qi + c];
-                        }
-                    }
-                }
-            }
-        }
-        rope.rotateBack(dq, n, seqLen, d);
-        rope.rotateBack(dk, n, seqLen, d);
-        DataType type = x.dataType();
-        INDArray dx = projectBack(wq, Arrays2.matrix(dq, n, d, type));
-        dx.addi(projectBack(wk, Arrays2.matrix(dk, n, d, type)));
-        dx.addi(projectBack(wv, Arrays2.matrix(dv, n, d, type)));
+        HeadBatch da = headGradient = toHeads(Linear.inputGradient(dy, params.value(wo), projected), false, headGradient);
+        HeadBatch dv = valueGradient = HeadBatch.reuse(valueGradient, type, count, seqLen, hd);
+        dv.product(probabilities, true, da, false, 1);
+        HeadBatch dp = HeadBatch.reuse(probabilityGradient, type, count, seqLen, seqLen);
+        probabilityGradient = dp;
+        dp.product(da, false, v, true, 1);
+        // softmax backward, row by row: dS = P ⊙ (dP − Σ_j P⊙dP); masked entries have P = 0, hence dS = 0
+        INDArray p = probabilities.rows();
+        INDArray dpRows = dp.rows();
+        INDArray weighted = p.mul(dpRows).sum(true, 1);
+        dpRows.subiColumnVector(weighted).muli(p);
+        HeadBatch dq = queryGradient = HeadBatch.reuse(queryGradient, type, count, seqLen, hd);
+        dq.product(dp, false, k, false, scale);
+        HeadBatch dk = keyGradient = HeadBatch.reuse(keyGradient, type, count, seqLen, hd);
+        dk.product(dp, true, q, false, scale);
+        INDArray dx = inputGradient.get(type, n, d);
+        projectBack(wq, fromHeads(dq, true, n, rowGradient), dx, 0.0);
+        projectBack(wk, fromHeads(dk, true, n, rowGradient), dx, 1.0);
+        projectBack(wv, fromHeads(dv, false, n, rowGradient), dx, 1.0);
         return dx;
     }
 
-    private INDArray projectBack(String weight, INDArray dOut) {
-        Linear.accumulateWeightGradient(params, weight, dOut, x);
-        return Linear.inputGradient(dOut, params.value(weight));
+    /** [B·T, d] row-major → per (sequence, head) [T, hd] matrices, RoPE applied first when asked. */
+    private HeadBatch toHeads(INDArray rows, boolean rotate, HeadBatch reuse) {
+        int n = batch * seqLen;
+        int hd = d / heads;
+        double[] flat = rowValues = Buffers.ensure(rowValues, n * d);
+        buffers.read(rows, flat);
+        if (rotate) {
+            rope.rotate(flat, n, seqLen, d);
+        }
+        double[] out = headValues = Buffers.ensure(headValues, n * d);
+        for (int row = 0; row < n; row++) {
+            int b = row / seqLen;
+            int t = row % seqLen;
+            for (int h = 0; h < heads; h++) {
+                System.arraycopy(flat, row * d + h * hd, out, ((b * heads + h) * seqLen + t) * hd, hd);
+            }
+        }
+        HeadBatch hb = HeadBatch.reuse(reuse, rows.dataType(), batch * heads, seqLen, hd);
+        buffers.write(out, hb.all);
+        return hb;
     }
 
-    private static double dot(double[] a, int ao, double[] b, int bo, int len) {
-        double s = 0;
-        for (int c = 0; c < len; c++) {
-            s += a[ao + c] * b[bo + c];
+    /** The inverse of {@link #toHeads}: per-head matrices back to [B·T, d], RoPE undone when asked. */
+    private INDArray fromHeads(HeadBatch hb, boolean rotateBack, int n, ScratchArray into) {
+        int hd = d / heads;
+        double[] flat = headValues = Buffers.ensure(headValues, n * d);
+        buffers.read(hb.all, flat);
+        double[] out = rowValues = Buffers.ensure(rowValues, n * d);
+        for (int row = 0; row < n; row++) {
+            int b = row / seqLen;
+            int t = row % seqLen;
+            for (int h = 0; h < heads; h++) {
+                System.arraycopy(flat, ((b * heads + h) * seqLen + t) * hd, out, row * d + h * hd, hd);
+            }
         }
-        return s;
+        if (rotateBack) {
+            rope.rotateBack(out, n, seqLen, d);
+        }
+        INDArray rows = into.get(hb.all.dataType(), n, d);
+        buffers.write(out, rows);
+        return rows;
+    }
+
+    /** [1, T·T]: 0 where key j ≤ query i, −∞ above the diagonal (cached per length and type). */
+    private INDArray causalMask(DataType type) {
+        if (mask == null || mask.dataType() != type || mask.length() != (long) seqLen * seqLen) {
+            double[] m = new double[seqLen * seqLen];
+            for (int i = 0; i < seqLen; i++) {
+                for (int j = i + 1; j < seqLen; j++) {
+                    m[i * seqLen + j] = Double.NEGATIVE_INFINITY;
+                }
+            }
+            mask = Arrays2.matrix(m, 1, m.length, type);
+        }
+        return mask;
+    }
+
+    /** Accumulates dW of one input projection and adds (beta = 1) or writes (beta = 0) its dL/dx into dx. */
+    private void projectBack(String weight, INDArray dOut, INDArray dx, double beta) {
+        Linear.accumulateWeightGradient(params, weight, dOut, x);
+        Nd4j.gemm(dOut, params.value(weight), dx, false, false, 1.0, beta);
     }
 }

@@ -6,7 +6,10 @@ final class CrossEntropy {
     private CrossEntropy() {
     }
 
-    /** Returns the row's loss and adds {@code scale·(softmax − onehot)} to {@code gradient} at the same offset. */
+    /**
+     * Returns the row's loss and writes {@code scale·(softmax − onehot)} into {@code gradient} at the same offset,
+     * whose row must be zero on entry (one exp per logit: the row holds the exponentials before they are scaled).
+     */
     static double addGradient(double[] logits, int offset, int vocab, int target, double scale, double[] gradient) {
         double max = Double.NEGATIVE_INFINITY;
         for (int v = 0; v < vocab; v++) {
@@ -14,10 +17,13 @@ final class CrossEntropy {
         }
         double sum = 0;
         for (int v = 0; v < vocab; v++) {
-            sum += Math.exp(logits[offset + v] - max);
+            double e = Math.exp(logits[offset + v] - max);
+            gradient[offset + v] += e;          // the gradient row is zero on entry: hold exp here first
+            sum += e;
         }
+        double c = scale / sum;
         for (int v = 0; v < vocab; v++) {
-            gradient[offset + v] += scale * Math.exp(logits[offset + v] - max) / sum;
+            gradient[offset + v] *= c;
         }
         gradient[offset + target] -= scale;
         return max + Math.log(sum) - logits[offset + target];

@@ -6,18 +6,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class DenseFeedForward implements FeedForward {
 
     private final SwiGlu swiGlu;
+    private final StepClock clock;
 
-    public DenseFeedForward(Parameters params, String prefix) {
+    public DenseFeedForward(Parameters params, String prefix, StepClock clock) {
+        this.clock = clock;
         swiGlu = new SwiGlu(params, prefix + "gate_proj.weight", prefix + "up_proj.weight", prefix + "down_proj.weight");
     }
 
     @Override
     public INDArray forward(INDArray x, int[] ids, boolean[] padding) {
-        return swiGlu.forward(x);
+        long t = System.nanoTime();
+        INDArray y = swiGlu.forward(x);
+        clock.lap(StepClock.DENSE, t);
+        return y;
     }
 
     @Override
     public INDArray backward(INDArray dy) {
-        return swiGlu.backward(dy);
+        long t = System.nanoTime();
+        INDArray dx = swiGlu.backward(dy);
+        clock.lap(StepClock.DENSE, t);
+        return dx;
     }
 }

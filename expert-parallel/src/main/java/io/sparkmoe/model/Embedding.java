@@ -1,6 +1,5 @@
 package io.sparkmoe.model;
 
-import io.sparkmoe.routing.scores.Arrays2;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -11,7 +10,10 @@ public final class Embedding {
 
     private final Parameters params;
     private final String name;
+    private final Buffers buffers = new Buffers();
     private int[] ids;
+    private double[] g;
+    private double[] dv;
 
     public Embedding(Parameters params, String name) {
         this.params = params;
@@ -27,13 +29,16 @@ public final class Embedding {
     public void backward(INDArray dy) {
         INDArray w = params.value(name);
         int d = (int) w.columns();
-        double[] g = new double[(int) w.length()];
-        double[] dv = Arrays2.toDoubles(dy);
+        INDArray gradient = params.gradient(name);
+        g = Buffers.ensure(g, (int) w.length());
+        dv = Buffers.ensure(dv, ids.length * d);
+        buffers.read(gradient, g);
+        buffers.read(dy, dv);
         for (int t = 0; t < ids.length; t++) {
             for (int j = 0; j < d; j++) {
                 g[ids[t] * d + j] += dv[t * d + j];
             }
         }
-        params.accumulate(name, g);
+        buffers.write(g, gradient);
     }
 }

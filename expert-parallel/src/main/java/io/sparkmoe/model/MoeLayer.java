@@ -2,26 +2,41 @@ package io.sparkmoe.model;
 
 import io.sparkmoe.routing.Router;
 import io.sparkmoe.routing.RoutingDecision;
-import io.sparkmoe.routing.scores.Arrays2;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The MoE layer as it should run: kept (token, expert) pairs are grouped per expert (in token order), each expert
  * runs once on its gathered rows (one GEMM per expert and weight), and its outputs are scattered back scaled by
- * g. Backward mirrors it: dL/dg_te = dy_t·y_te, the expert gets g_te·dy_t for its rows, and its dL/dx rows are
+ * g. Rows are gathered and scattered on reused Java arrays (one bulk copy in and out of ND4J per expert). Backward mirrors it: dL/dg_te = dy_t·y_te, the expert gets g_te·dy_t for its rows, and its dL/dx rows are
  * added back to their tokens. {@link ReferenceMoeLayer} is the per-token version this is tested against.
  */
 public final class MoeLayer extends AbstractMoeLayer {
 
     private final SwiGlu[] experts;
+    private final ScratchArray[] expertRows;
+    private final ScratchArray[] expertGradients;
+    private final Buffers buffers = new Buffers();
     private int[][] pairs;
     private double[][] outputs;
+    private double[] xValues;
+    private double[] work;
 
     public MoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate) {
-        super(params, prefix, router, sharedExperts, sharedGate);
+        this(params, prefix, router, sharedExperts, sharedGate, new StepClock());
+    }
+
+    /** clock: where routing, dispatch, experts and combine add their time. */
+    public MoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate,
+                    StepClock clock) {
+        super(params, prefix, router, sharedExperts, sharedGate, clock);
         experts = new SwiGlu[router.experts()];
+        expertRows = new ScratchArray[experts.length];
+        expertGradients = new ScratchArray[experts.length];
+        outputs = new double[experts.length][];
         for (int e = 0; e < experts.length; e++) {
             experts[e] = expert(e);
+            expertRows[e] = new ScratchArray('c');
+            expertGradients[e] = new ScratchArray('c');
         }
     }
 
@@ -29,20 +44,35 @@ public final class MoeLayer extends AbstractMoeLayer {
     protected void combineExperts(double[] out) {
         RoutingDecision dec = decision;
         int d = x.columns();
+        long t0 = System.nanoTime();
         pairs = PairGroups.byExpert(dec);
-        outputs = new double[experts.length][];
+        xValues = Buffers.ensure(xValues, x.rows() * d);
+        buffers.read(x, xValues);
+        t0 = clock.lap(StepClock.DISPATCH, t0);
         for (int e = 0; e < experts.length; e++) {
-            if (pairs[e].length == 0) {
+            int[] group = pairs[e];
+            if (group.length == 0) {
                 continue;
             }
-            outputs[e] = Arrays2.toDoubles(experts[e].forward(x.getRows(PairGroups.tokens(pairs[e], dec.slots()))));
-            for (int r = 0; r < pairs[e].length; r++) {
-                int t = pairs[e][r] / dec.slots();
-                double g = dec.weights()[pairs[e][r]];
+            double[] gathered = work = Buffers.ensure(work, group.length * d);
+            for (int r = 0; r < group.length; r++) {
+                System.arraycopy(xValues, group[r] / dec.slots() * d, gathered, r * d, d);
+            }
+            INDArray rows = expertRows[e].get(x.dataType(), group.length, d);
+            buffers.write(gathered, rows);
+            t0 = clock.lap(StepClock.DISPATCH, t0);
+            INDArray y = experts[e].forward(rows);
+            double[] ye = outputs[e] = Buffers.ensure(outputs[e], group.length * d);
+            buffers.read(y, ye);
+            t0 = clock.lap(StepClock.EXPERTS, t0);
+            for (int r = 0; r < group.length; r++) {
+                int t = group[r] / dec.slots();
+                double g = dec.weights()[group[r]];
                 for (int j = 0; j < d; j++) {
-                    out[t * d + j] += g * outputs[e][r * d + j];
+                    out[t * d + j] += g * ye[r * d + j];
                 }
             }
+            t0 = clock.lap(StepClock.COMBINE, t0);
         }
     }
 
@@ -50,30 +80,37 @@ public final class MoeLayer extends AbstractMoeLayer {
     protected void backwardExperts(double[] dy, double[] weightGradient, double[] dx) {
         RoutingDecision dec = decision;
         int d = x.columns();
+        long t0 = System.nanoTime();
         for (int e = 0; e < experts.length; e++) {
-            int rows = pairs[e].length;
-            if (rows == 0) {
+            int[] group = pairs[e];
+            if (group.length == 0) {
                 continue;
             }
-            double[] dye = new double[rows * d];
-            for (int r = 0; r < rows; r++) {
-                int t = pairs[e][r] / dec.slots();
-                double g = dec.weights()[pairs[e][r]];
+            double[] ye = outputs[e];
+            double[] dye = work = Buffers.ensure(work, group.length * d);
+            for (int r = 0; r < group.length; r++) {
+                int t = group[r] / dec.slots();
+                double g = dec.weights()[group[r]];
                 double dot = 0;
                 for (int j = 0; j < d; j++) {
-                    dot += dy[t * d + j] * outputs[e][r * d + j];
+                    dot += dy[t * d + j] * ye[r * d + j];
                     dye[r * d + j] = g * dy[t * d + j];
                 }
-                weightGradient[pairs[e][r]] = dot;
+                weightGradient[group[r]] = dot;
             }
-            INDArray dxe = experts[e].backward(Arrays2.matrix(dye, rows, d, x.dataType()));
-            double[] dxv = Arrays2.toDoubles(dxe);
-            for (int r = 0; r < rows; r++) {
-                int t = pairs[e][r] / dec.slots();
+            INDArray dyRows = expertGradients[e].get(x.dataType(), group.length, d);
+            buffers.write(dye, dyRows);
+            t0 = clock.lap(StepClock.DISPATCH, t0);
+            INDArray dxe = experts[e].backward(dyRows);
+            buffers.read(dxe, dye);
+            t0 = clock.lap(StepClock.EXPERTS, t0);
+            for (int r = 0; r < group.length; r++) {
+                int t = group[r] / dec.slots();
                 for (int j = 0; j < d; j++) {
-                    dx[t * d + j] += dxv[r * d + j];
+                    dx[t * d + j] += dye[r * d + j];
                 }
             }
+            t0 = clock.lap(StepClock.COMBINE, t0);
         }
     }
 }

@@ -16,6 +16,7 @@ import io.sparkmoe.routing.routers.Routers;
 import io.sparkmoe.routing.scores.Arrays2;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The decoder-only MoE transformer of MODEL.md with explicit forward and backward: embedding, L blocks (attention,
@@ -41,10 +42,16 @@ public final class MoeTransformer {
     private final String head;
     private final Random random;
     private final double outScale;
+    private final StepClock clock = new StepClock();
     private int sequences;
     private int length;
     private INDArray normed;
     private double[] logitGradient;
+    private double[] logitValues;
+    private final Buffers buffers = new Buffers();
+    private final ScratchArray logitsOut = new ScratchArray('f');
+    private final ScratchArray logitGradientIn = new ScratchArray('f');
+    private final ScratchArray headInputGradient = new ScratchArray('f');
 
     public MoeTransformer(ModelConfig config, RoutingConfig routing, int vocab, DataType type, long seed) {
         this.config = config;
@@ -77,14 +84,15 @@ public final class MoeTransformer {
         matrix(pre + "self_attn.o_proj.weight", d, d, outScale);
         RmsNorm n1 = new RmsNorm(params, pre + "input_layernorm.weight", config.normEps());
         RmsNorm n2 = new RmsNorm(params, pre + "post_attention_layernorm.weight", config.normEps());
-        CausalSelfAttention attention = new CausalSelfAttention(params, pre + "self_attn.", config.heads(), config.ropeBase());
+        CausalSelfAttention attention = new CausalSelfAttention(params, pre + "self_attn.", config.heads(), config.ropeBase(),
+                clock);
         return new DecoderBlock(n1, attention, n2, config.isMoeLayer(i) ? moe(pre, routing, seed + 1 + i) : dense(pre));
     }
 
     private FeedForward dense(String pre) {
         swiGluWeights(pre + "mlp.gate_proj.weight", pre + "mlp.up_proj.weight", pre + "mlp.down_proj.weight",
                 config.denseIntermediateSize());
-        return new DenseFeedForward(params, pre + "mlp.");
+        return new DenseFeedForward(params, pre + "mlp.", clock);
     }
 
     private FeedForward moe(String pre, RoutingConfig routing, long routerSeed) {
@@ -103,7 +111,7 @@ public final class MoeTransformer {
         if (gate) {
             matrix(block + "shared_expert_gate.weight", 1, config.hiddenSize(), 1);
         }
-        return new MoeLayer(params, block, router, m.sharedExperts(), gate);
+        return new MoeLayer(params, block, router, m.sharedExperts(), gate, clock);
     }
 
     private void expertWeights(String pre, int hidden) {
@@ -136,6 +144,11 @@ public final class MoeTransformer {
         return params;
     }
 
+    /** Where the time of the forwards and backwards since the last {@link StepClock#drain} went. */
+    public StepClock clock() {
+        return clock;
+    }
+
     public List<DecoderBlock> blocks() {
         return List.copyOf(blocks);
     }
@@ -154,7 +167,7 @@ public final class MoeTransformer {
 
     /** ids [B][T] → logits [B·T, V] (row b·T + t). No padding mask: every position is routed. */
     public INDArray forward(int[][] ids) {
-        return forward(ids, -1);
+        return forward(ids, -1).transpose();
     }
 
     private INDArray forward(int[][] ids, int padId) {
@@ -178,7 +191,11 @@ public final class MoeTransformer {
             h = block.forward(h, sequences, length, flat, padding);
         }
         normed = finalNorm.forward(h);
-        return Linear.forward(normed, params.value(head));
+        // logitsᵀ [V, N] column-major: the same memory as row-major logits [N, V], from ND4J's fast GEMM path
+        INDArray w = params.value(head);
+        INDArray logitsT = logitsOut.get(w.dataType(), w.rows(), normed.rows());
+        Nd4j.gemm(w, normed, logitsT, false, true, 1.0, 0.0);
+        return logitsT;
     }
 
     /**
@@ -187,12 +204,17 @@ public final class MoeTransformer {
      * inputs are not routed. Prepares {@link #backward}.
      */
     public double loss(int[][] ids, int padId) {
+        long start = System.nanoTime();
         int[][] inputs = new int[ids.length][];
         for (int b = 0; b < ids.length; b++) {
             inputs[b] = java.util.Arrays.copyOf(ids[b], ids[b].length - 1);
         }
-        double[] logits = Arrays2.toDoubles(forward(inputs, padId));
-        logitGradient = new double[logits.length];
+        INDArray logitsT = forward(inputs, padId);
+        int size = (int) logitsT.length();
+        double[] logits = logitValues = Buffers.ensure(logitValues, size);
+        buffers.readRaw(logitsT, logits);
+        logitGradient = Buffers.ensure(logitGradient, size);
+        java.util.Arrays.fill(logitGradient, 0, size, 0.0);
         int counted = 0;
         for (int[] row : ids) {
             for (int t = 1; t < row.length; t++) {
@@ -208,6 +230,7 @@ public final class MoeTransformer {
                 }
             }
         }
+        clock.addModelTime(System.nanoTime() - start);
         return (counted == 0 ? 0 : ce / counted) + auxLoss();
     }
 
@@ -246,12 +269,19 @@ public final class MoeTransformer {
 
     /** Backward of the last {@link #loss}: accumulates dL/d(every learned tensor) into the gradient buffers. */
     public void backward() {
-        INDArray dLogits = Arrays2.matrix(logitGradient, sequences * length, vocab, params.type());
-        Linear.accumulateWeightGradient(params, head, dLogits, normed);
-        INDArray dh = finalNorm.backward(Linear.inputGradient(dLogits, params.value(head)));
+        long start = System.nanoTime();
+        // dLogitsᵀ [V, N] column-major holds row-major dLogits [N, V]: dW += dLogitsᵀ·normed, dNormed = dLogits·W
+        INDArray w = params.value(head);
+        INDArray dLogitsT = logitGradientIn.get(params.type(), vocab, sequences * length);
+        buffers.writeRaw(logitGradient, dLogitsT);
+        Nd4j.gemm(dLogitsT, normed, params.gradient(head), false, false, 1.0, 1.0);
+        INDArray dNormed = headInputGradient.get(params.type(), sequences * length, w.columns());
+        Nd4j.gemm(dLogitsT, w, dNormed, true, false, 1.0, 0.0);
+        INDArray dh = finalNorm.backward(dNormed);
         for (int i = blocks.size() - 1; i >= 0; i--) {
             dh = blocks.get(i).backward(dh);
         }
         embedding.backward(dh);
+        clock.addModelTime(System.nanoTime() - start);
     }
 }

@@ -30,13 +30,4 @@ final class PairGroups {
         }
         return out;
     }
-
-    /** The token of each pair index. */
-    static int[] tokens(int[] pairIndices, int slots) {
-        int[] t = new int[pairIndices.length];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = pairIndices[i] / slots;
-        }
-        return t;
-    }
 }

@@ -16,7 +16,7 @@ public final class ReferenceMoeLayer extends AbstractMoeLayer {
     private double[][] pairOutputs;
 
     public ReferenceMoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate) {
-        super(params, prefix, router, sharedExperts, sharedGate);
+        super(params, prefix, router, sharedExperts, sharedGate, new StepClock());
     }
 
     @Override

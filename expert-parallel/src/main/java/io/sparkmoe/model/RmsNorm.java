@@ -13,6 +13,10 @@ public final class RmsNorm {
     private final Parameters params;
     private final String name;
     private final double eps;
+    private final Buffers buffers = new Buffers();
+    private final ScratchArray output = new ScratchArray('c');
+    private final ScratchArray inputGradient = new ScratchArray('c');
+    private double[] work;
     private double[] x;
     private double[] r;
     private int n;
@@ -27,10 +31,11 @@ public final class RmsNorm {
     public INDArray forward(INDArray input) {
         n = input.rows();
         d = input.columns();
-        x = Arrays2.toDoubles(input);
+        x = Buffers.ensure(x, n * d);
+        buffers.read(input, x);
         double[] g = Arrays2.toDoubles(params.value(name));
-        r = new double[n];
-        double[] y = new double[n * d];
+        r = Buffers.ensure(r, n);
+        double[] y = work = Buffers.ensure(work, n * d);
         for (int t = 0; t < n; t++) {
             double s = 0;
             for (int j = 0; j < d; j++) {
@@ -41,26 +46,31 @@ public final class RmsNorm {
                 y[t * d + j] = x[t * d + j] * r[t] * g[j];
             }
         }
-        return Arrays2.matrix(y, n, d, input.dataType());
+        INDArray out = output.get(input.dataType(), n, d);
+        buffers.write(y, out);
+        return out;
     }
 
     public INDArray backward(INDArray dyArray) {
-        double[] dy = Arrays2.toDoubles(dyArray);
+        double[] dy = work = Buffers.ensure(work, n * d);
+        buffers.read(dyArray, dy);
         double[] g = Arrays2.toDoubles(params.value(name));
         double[] dg = new double[d];
-        double[] dx = new double[n * d];
+        double[] dx = dy;
         for (int t = 0; t < n; t++) {
             double ux = 0;
             for (int j = 0; j < d; j++) {
                 dg[j] += dy[t * d + j] * x[t * d + j] * r[t];
                 ux += dy[t * d + j] * g[j] * x[t * d + j];
             }
-            double c = r[t] * r[t] * r[t] / d * ux;
+            double c = r[t] * r[t] * r[t] / d * ux;   // dx overwrites dy in place, entry by entry
             for (int j = 0; j < d; j++) {
                 dx[t * d + j] = r[t] * dy[t * d + j] * g[j] - x[t * d + j] * c;
             }
         }
         params.accumulate(name, dg);
-        return Arrays2.matrix(dx, n, d, dyArray.dataType());
+        INDArray out = inputGradient.get(dyArray.dataType(), n, d);
+        buffers.write(dx, out);
+        return out;
     }
 }

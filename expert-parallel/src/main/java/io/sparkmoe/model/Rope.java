@@ -9,6 +9,8 @@ public final class Rope {
 
     private final int headDim;
     private final double base;
+    private double[] cos = new double[0];
+    private double[] sin = new double[0];
 
     public Rope(int headDim, double base) {
         if (headDim % 2 != 0) {
@@ -30,12 +32,12 @@ public final class Rope {
 
     private void apply(double[] x, int rows, int seqLen, int d, int sign) {
         int half = headDim / 2;
+        tables(seqLen);
         for (int row = 0; row < rows; row++) {
             int pos = row % seqLen;
             for (int i = 0; i < half; i++) {
-                double angle = pos * Math.pow(base, -2.0 * i / headDim);
-                double c = Math.cos(angle);
-                double s = sign * Math.sin(angle);
+                double c = cos[pos * half + i];
+                double s = sign * sin[pos * half + i];
                 for (int h0 = 0; h0 < d; h0 += headDim) {
                     int a = row * d + h0 + i;
                     int b = a + half;
@@ -44,6 +46,23 @@ public final class Rope {
                     x[a] = x1 * c - x2 * s;
                     x[b] = x2 * c + x1 * s;
                 }
+            }
+        }
+    }
+
+    /** cos and sin of {@code pos·θ_i} for positions below seqLen (computed once per length). */
+    private void tables(int seqLen) {
+        int half = headDim / 2;
+        if (cos.length == seqLen * half) {
+            return;
+        }
+        cos = new double[seqLen * half];
+        sin = new double[seqLen * half];
+        for (int pos = 0; pos < seqLen; pos++) {
+            for (int i = 0; i < half; i++) {
+                double angle = pos * Math.pow(base, -2.0 * i / headDim);
+                cos[pos * half + i] = Math.cos(angle);
+                sin[pos * half + i] = Math.sin(angle);
             }
         }
     }

@@ -155,6 +155,7 @@ public final class Trainer {
                 tokensPerStep);
         for (int step = firstStep; step <= lastStep; step++) {
             PhaseTimer timer = new PhaseTimer();
+            model.clock().drain();      // drop what validation forwards added since the last step
             int[][] batch = batch(trainWindows);
             timer.lap("data");
             model.parameters().zeroGradients();
@@ -170,8 +171,10 @@ public final class Trainer {
             double loss = total - aux;
             losses[step - firstStep] = loss;
             double tokensPerSecond = tokensPerStep / timer.total();
+            Map<String, Double> timing = timer.phases();
+            timing.putAll(model.clock().drain());
             metrics.write("step", step, stepFields(loss, aux, lr, gradNorm, step * tokensPerStep,
-                    tokensPerSecond, timer.phases()));
+                    tokensPerSecond, timing));
             if (step % train.logEvery() == 0 || step == steps) {
                 for (Map<String, Object> layer : RoutingMetrics.of(model)) {
                     metrics.write("routing", step, layer);

@@ -95,6 +95,15 @@ class TrainerTest {
             for (String phase : List.of("forward", "backward", "optimizer")) {
                 assertTrue(s.get("timing").get(phase).isNumber(), phase + " missing in " + s);
             }
+            // the model's breakdown is measured inside the forward and backward phases, so it cannot exceed them
+            double inside = 0;
+            for (String phase : List.of("attention", "route", "dispatch", "experts", "combine", "dense", "other")) {
+                assertTrue(s.get("timing").get(phase).isNumber(), phase + " missing in " + s);
+                inside += s.get("timing").get(phase).asDouble();
+            }
+            assertTrue(s.get("timing").get("attention").asDouble() > 0 && s.get("timing").get("experts").asDouble() > 0, s.toString());
+            assertTrue(inside <= s.get("timing").get("forward").asDouble() + s.get("timing").get("backward").asDouble() + 1e-6,
+                    "breakdown " + inside + " s exceeds forward + backward in " + s);
         }
         assertEquals(first.losses()[4], steps.get(4).get("loss").asDouble(), 0.0);
         assertEquals(5L * 4 * 16, steps.get(4).get("tokens").asLong());

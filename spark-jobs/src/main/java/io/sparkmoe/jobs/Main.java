@@ -18,6 +18,7 @@ import io.sparkmoe.jobs.model.GenerateCommand;
 import io.sparkmoe.jobs.model.ScoreCommand;
 import io.sparkmoe.jobs.prepare.PrepareBenchCommand;
 import io.sparkmoe.jobs.prepare.PrepareCommand;
+import io.sparkmoe.jobs.train.BenchTrainCommand;
 import io.sparkmoe.jobs.train.TrainCommand;
 import io.sparkmoe.model.io.ModelFileException;
 
@@ -37,9 +38,9 @@ import java.util.Optional;
 public final class Main {
 
     /** Every command, in the order {@code --help} lists them. */
-    static final List<Command> COMMANDS = List.of(new DemoCommand(), new CheckCommand(), new PrepareCommand(), new PrepareBenchCommand(),
-            new TrainCommand(), new EvalCommand(), new ScoreCommand(), new GenerateCommand(), new ExportCommand(),
-            new RanksCommand(), new ConfigCommand());
+    static final List<Command> COMMANDS = List.of(new DemoCommand(), new CheckCommand(), new PrepareCommand(),
+            new PrepareBenchCommand(), new TrainCommand(), new EvalCommand(), new ScoreCommand(), new GenerateCommand(),
+            new ExportCommand(), new BenchTrainCommand(), new RanksCommand(), new ConfigCommand());
 
     private Main() {
     }
