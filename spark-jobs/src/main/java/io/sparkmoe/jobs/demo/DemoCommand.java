@@ -91,7 +91,8 @@ public final class DemoCommand implements Command {
         summary.lines().forEach(inv.out()::println);
         inv.out().printf("done in %.0f s; run directory %s (summary.json, metrics.jsonl, model/, export/, data/)%n",
                 (System.nanoTime() - start) / 1e9, runDir.path());
-        inv.out().println("analyse it: SPARKMOE_RUNS=" + runDir.path() + " jupyter notebook notebooks/");
+        // Absolute: a notebook's kernel runs in notebooks/, not where Jupyter was started.
+        inv.out().println("analyse it: SPARKMOE_RUNS=" + runDir.path().toAbsolutePath() + " jupyter notebook notebooks/");
         return 0;
     }
 
