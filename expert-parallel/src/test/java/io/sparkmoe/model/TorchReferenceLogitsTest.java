@@ -36,7 +36,12 @@ class TorchReferenceLogitsTest {
 
     @Test
     void logitsAuxLossesAndLossMatchTheReference() throws URISyntaxException {
-        File file = new File(getClass().getResource("/reference/model-fixture.json").toURI());
+        checkEveryFixtureCase();
+    }
+
+    /** Replays every case of the fixture on this JVM's ND4J backend (also the GPU smoke test's check). */
+    static void checkEveryFixtureCase() throws URISyntaxException {
+        File file = new File(TorchReferenceLogitsTest.class.getResource("/reference/model-fixture.json").toURI());
         Config fixture = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
         List<? extends Config> cases = fixture.getConfigList("cases");
         assertEquals(5, cases.size());

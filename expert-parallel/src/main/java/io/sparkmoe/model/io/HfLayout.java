@@ -50,8 +50,10 @@ abstract class HfLayout implements ExportLayout {
     /** This family's own config fields (experts, sizes). */
     abstract void putFamilyConfig(ObjectNode o, NativeConfig c);
 
-    /** This layout's name of a native tensor. */
-    abstract String layoutName(String nativeName);
+    /** This layout's name of a native tensor: the same by default (Mixtral and Llama use the native names). */
+    String layoutName(String nativeName) {
+        return nativeName;
+    }
 
     /** Tensors the family has and the native model has not (zero biases, a zero shared expert). */
     void addMissing(NativeConfig c, Map<String, INDArray> out) {

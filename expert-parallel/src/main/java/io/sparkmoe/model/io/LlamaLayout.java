@@ -27,10 +27,6 @@ final class LlamaLayout extends HfLayout {
         o.put("mlp_bias", false);
     }
 
-    @Override
-    String layoutName(String nativeName) {
-        return nativeName;
-    }
 
     @Override
     public NativeConfig readConfig(JsonNode json, String source) {

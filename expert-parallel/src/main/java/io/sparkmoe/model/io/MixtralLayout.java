@@ -46,10 +46,6 @@ final class MixtralLayout extends HfLayout {
         o.put("output_router_logits", false);
     }
 
-    @Override
-    String layoutName(String nativeName) {
-        return nativeName;
-    }
 
     @Override
     public NativeConfig readConfig(JsonNode json, String source) {
