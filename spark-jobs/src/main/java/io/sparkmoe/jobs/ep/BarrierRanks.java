@@ -1,5 +1,8 @@
 package io.sparkmoe.jobs.ep;
 
+import io.sparkmoe.engine.GpuSelection;
+import io.sparkmoe.jobs.spark.TaskGpus;
+
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -116,7 +119,9 @@ public final class BarrierRanks {
                 for (int r = 0; r < messages.length; r++) {
                     peers.add(Peer.decode(messages[r], r));
                 }
-                Object result = function.apply(new RankContext(rank, peers, secret, listener, barrier));
+                // A rank computes on the GPU Spark assigned to its task (spark.task.resource.gpu.amount), if any.
+                GpuSelection gpu = GpuSelection.forThisThread(TaskGpus.addresses());
+                Object result = function.apply(new RankContext(rank, peers, secret, listener, barrier, gpu));
                 return JavaConverters.asScalaIterator(java.util.Collections.singletonList(result).iterator());
             } catch (RuntimeException e) {
                 throw e;

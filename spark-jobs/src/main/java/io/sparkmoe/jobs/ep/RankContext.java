@@ -1,5 +1,7 @@
 package io.sparkmoe.jobs.ep;
 
+import io.sparkmoe.engine.GpuSelection;
+
 import org.apache.spark.BarrierTaskContext;
 
 import java.nio.channels.ServerSocketChannel;
@@ -7,7 +9,7 @@ import java.util.List;
 
 /**
  * What a rank knows inside the barrier stage: its rank, every peer (in rank order, itself included), the run's
- * secret, the listening socket it announced to its peers, and the barrier itself for further synchronisation.
+ * secret, the listening socket it announced to its peers, its GPU, and the barrier itself for further synchronisation.
  */
 public final class RankContext {
 
@@ -16,13 +18,21 @@ public final class RankContext {
     private final byte[] secret;
     private final ServerSocketChannel listener;
     private final BarrierTaskContext barrier;
+    private final GpuSelection gpu;
 
-    RankContext(int rank, List<Peer> peers, byte[] secret, ServerSocketChannel listener, BarrierTaskContext barrier) {
+    RankContext(int rank, List<Peer> peers, byte[] secret, ServerSocketChannel listener, BarrierTaskContext barrier,
+                GpuSelection gpu) {
         this.rank = rank;
         this.peers = List.copyOf(peers);
         this.secret = secret.clone();
         this.listener = listener;
         this.barrier = barrier;
+        this.gpu = gpu;
+    }
+
+    /** The device this rank computes on: the GPU Spark assigned to its task, already bound to its thread, or none. */
+    public GpuSelection gpu() {
+        return gpu;
     }
 
     /** This rank (= the partition id of its barrier task). */

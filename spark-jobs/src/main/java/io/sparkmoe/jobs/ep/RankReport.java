@@ -10,6 +10,8 @@ public final class RankReport {
     public String executorId;
     public String host;
     public int port;
+    /** The GPU address Spark assigned to the rank's task, or {@code none}. */
+    public String gpu;
     /** Ranks this rank learnt through the barrier (N when all announced themselves). */
     public int peersSeen;
     /** The experts this rank computed for itself from the gathered hosts; the driver compares with its placement. */

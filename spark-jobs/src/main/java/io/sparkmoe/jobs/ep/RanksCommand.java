@@ -73,8 +73,8 @@ public final class RanksCommand implements Command {
             for (RankReport r : reports) {
                 boolean same = Arrays.equals(r.localExperts, placement.localExperts(r.rank));
                 agree &= same && r.peersSeen == ranks;
-                inv.out().printf("rank %d  executor %s  host %s  port %d  node %d  peers %d  experts %s%s%n", r.rank,
-                        r.executorId, r.host, r.port, nodes.nodeOf(r.rank), r.peersSeen, Arrays.toString(r.localExperts),
+                inv.out().printf("rank %d  executor %s  host %s  port %d  gpu %s  node %d  peers %d  experts %s%s%n", r.rank,
+                        r.executorId, r.host, r.port, r.gpu, nodes.nodeOf(r.rank), r.peersSeen, Arrays.toString(r.localExperts),
                         same ? "" : "  DISAGREES with the driver's " + Arrays.toString(placement.localExperts(r.rank)));
             }
             inv.out().printf("%d node(s) %s: %s%n", nodes.nodes(), cluster.ranksPerNode().isPresent()
@@ -104,6 +104,7 @@ public final class RanksCommand implements Command {
             r.executorId = ctx.self().executorId();
             r.host = ctx.self().host();
             r.port = ctx.self().port();
+            r.gpu = ctx.gpu().address().orElse("none");
             r.peersSeen = ctx.ranks();
             r.localExperts = ExpertPlacement.compute(experts, nodes).localExperts(ctx.rank());
             return r;

@@ -110,11 +110,14 @@ class StandaloneClusterIT {
      */
     @Test
     void ranksRunAsABarrierStageAcrossExecutorsAndTooManyAreRefused() throws Exception {
-        Scripts.Result r = submit("ranks", "cluster.ranks=2", "model.moe.experts=8", "run.dir=" + dir.resolve("runs"),
-                "run.name=ranks");
+        Scripts.Result r = submit("--conf", "spark.executor.resource.gpu.amount=1", "--conf",
+                "spark.task.resource.gpu.amount=1", "ranks", "cluster.ranks=2", "model.moe.experts=8",
+                "run.dir=" + dir.resolve("runs"), "run.name=ranks");
         assertEquals(0, r.code(), r.output());
         assertTrue(r.output().contains("2 ranks in one barrier stage") && r.output().contains("ranks passed"), r.output());
         assertEquals(Set.of("0", "1"), Scripts.rankExecutors(r.output()), "one rank per executor:\n" + r.output());
+        assertEquals(2, r.output().lines().filter(l -> l.matches("rank \\d+ .* gpu [01] .*")).count(),
+                "each rank picked the GPU Spark assigned to its task:\n" + r.output());
         io.sparkmoe.placement.ExpertPlacement placement = io.sparkmoe.placement.ExpertPlacement.parse(
                 Files.readString(dir.resolve("runs/ranks/placement.json")), "placement.json");
         assertEquals(2, placement.ranks());

@@ -79,7 +79,7 @@ class BarrierRanksIT {
     void aPeerWithoutTheSecretFailsTheStage() {
         SparkException e = assertThrows(SparkException.class, () -> BarrierRanks.run(sc, 3, ctx -> {
             byte[] secret = ctx.rank() == 1 ? BarrierRanks.newSecret() : ctx.secret();
-            PeerRing.check(new RankContext(ctx.rank(), ctx.peers(), secret, ctx.listener(), ctx.barrier()), 10_000, 30_000);
+            PeerRing.check(new RankContext(ctx.rank(), ctx.peers(), secret, ctx.listener(), ctx.barrier(), ctx.gpu()), 10_000, 30_000);
             return ctx.rank();
         }));
         // Rank 1 fails to prove itself to rank 2 and fails to verify rank 0: whichever is seen first is reported.
