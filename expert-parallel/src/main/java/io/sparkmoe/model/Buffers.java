@@ -85,8 +85,12 @@ final class Buffers {
 
     /** The buffer of a contiguous array (either order) in memory order, without reordering. */
     void readRaw(INDArray a, double[] out) {
+        readRaw(a, out, (int) a.length());
+    }
+
+    /** The first n values of a contiguous array's buffer (a reused buffer larger than what a step uses). */
+    void readRaw(INDArray a, double[] out, int n) {
         requireContiguous(a);
-        int n = (int) a.length();
         if (a.dataType() == DataType.DOUBLE) {
             DoubleBuffer b = a.data().asNioDouble();
             b.position((int) a.offset());
@@ -104,8 +108,12 @@ final class Buffers {
 
     /** Overwrites the buffer of a contiguous array (either order) in memory order. */
     void writeRaw(double[] values, INDArray a) {
+        writeRaw(values, a, (int) a.length());
+    }
+
+    /** Overwrites the first n values of a contiguous array's buffer. */
+    void writeRaw(double[] values, INDArray a, int n) {
         requireContiguous(a);
-        int n = (int) a.length();
         if (a.dataType() == DataType.DOUBLE) {
             DoubleBuffer b = a.data().asNioDouble();
             b.position((int) a.offset());

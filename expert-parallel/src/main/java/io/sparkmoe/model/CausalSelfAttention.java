@@ -53,6 +53,8 @@ public final class CausalSelfAttention {
     private final ScratchArray inputGradient = new ScratchArray('f');
     private final ScratchArray concatIn = new ScratchArray('c');
     private final ScratchArray rowGradient = new ScratchArray('c');
+    private final ScratchArray softmaxProduct = new ScratchArray('c');
+    private final ScratchArray softmaxRowSums = new ScratchArray('c');
     private final Buffers buffers = new Buffers();
 
     public CausalSelfAttention(Parameters params, String prefix, int heads, double ropeBase) {
@@ -127,7 +129,8 @@ public final class CausalSelfAttention {
         // softmax backward, row by row: dS = P ⊙ (dP − Σ_j P⊙dP); masked entries have P = 0, hence dS = 0
         INDArray p = probabilities.rows();
         INDArray dpRows = dp.rows();
-        INDArray weighted = p.mul(dpRows).sum(true, 1);
+        INDArray product = p.mul(dpRows, softmaxProduct.get(type, p.rows(), p.columns()));
+        INDArray weighted = product.sum(softmaxRowSums.get(type, p.rows(), 1), true, 1);
         dpRows.subiColumnVector(weighted).muli(p);
         HeadBatch dq = queryGradient = HeadBatch.reuse(queryGradient, type, count, seqLen, hd);
         dq.product(dp, false, k, false, scale);

@@ -57,8 +57,12 @@ class MoeLayerTest {
     }
 
     private static int[] ids() {
-        int[] ids = new int[N];
-        for (int t = 0; t < N; t++) {
+        return ids(N);
+    }
+
+    private static int[] ids(int n) {
+        int[] ids = new int[n];
+        for (int t = 0; t < n; t++) {
             ids[t] = (t * 7) % TinyModels.VOCAB;
         }
         return ids;
@@ -88,6 +92,30 @@ class MoeLayerTest {
 
         AbstractMoeLayer grouped = new MoeLayer(p, PREFIX, router[0], 1, true);
         AbstractMoeLayer reference = new ReferenceMoeLayer(p, PREFIX, router[0], 1, true);
+        assertAgrees(p, grouped, reference, x, dy, ids, padding);
+    }
+
+    /**
+     * One grouped layer over steps of different sizes: its gathered buffers are reused when a step needs fewer rows
+     * and grown when it needs more, and every step still agrees with the reference.
+     */
+    @ParameterizedTest
+    @MethodSource("routers")
+    void reusedBuffersAgreeWithTheReferenceAsBatchesShrinkAndGrow(RoutingConfig routing) {
+        Router[] router = new Router[1];
+        Parameters p = build(routing, router);
+        AbstractMoeLayer grouped = new MoeLayer(p, PREFIX, router[0], 1, true);
+        AbstractMoeLayer reference = new ReferenceMoeLayer(p, PREFIX, router[0], 1, true);
+        int seed = 20;
+        for (int n : new int[]{N, 4, 2 * N}) {
+            INDArray x = GradientCheck.normal(new Random(seed++), n, D, 1);
+            INDArray dy = GradientCheck.normal(new Random(seed++), n, D, 1);
+            assertAgrees(p, grouped, reference, x, dy, ids(n), null);
+        }
+    }
+
+    private static void assertAgrees(Parameters p, AbstractMoeLayer grouped, AbstractMoeLayer reference, INDArray x,
+                                     INDArray dy, int[] ids, boolean[] padding) {
         p.zeroGradients();
         double[] yGrouped = Arrays2.toDoubles(grouped.forward(x, ids, padding));
         double[] dxGrouped = Arrays2.toDoubles(grouped.backward(dy));
