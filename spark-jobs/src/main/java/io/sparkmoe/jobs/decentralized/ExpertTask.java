@@ -53,6 +53,7 @@ final class ExpertTask implements Function<Integer, String> {
 
     @Override
     public String call(Integer expert) throws IOException {
+        long started = System.currentTimeMillis();
         SparkMoeConfig config = DenseExpert.of(ConfigLoader.parse(configHocon, "the decentralized run's configuration")
                 .config());
         Configuration hadoop = TrainCommand.hadoopConf(config.cluster().spark());
@@ -89,6 +90,8 @@ final class ExpertTask implements Function<Integer, String> {
         report.put("val_loss", r.finalEvaluation().loss());
         report.put("val_ppl", r.finalEvaluation().perplexity());
         report.put("bytes_exchanged", 0L);
+        report.put("started_ms", started);
+        report.put("finished_ms", System.currentTimeMillis());
         String json = JSON.writeValueAsString(report);
         Files.move(staging.resolve(MetricsWriter.FILE), modelTmp.resolve(MetricsWriter.FILE));
         Files.writeString(modelTmp.resolve(ExpertLayout.REPORT), json + "\n", StandardCharsets.UTF_8);
