@@ -28,6 +28,22 @@ public final class HeldOutEvaluation {
 
     /** {@code maxWindows}: stop after this many windows (0 = all). */
     public static Result run(MoeTransformer model, List<int[]> shards, int seqLen, int batchSize, int maxWindows) {
+        List<int[]> windows = windows(shards, seqLen, maxWindows);
+        double sum = 0;
+        for (int from = 0; from < windows.size(); from += batchSize) {
+            List<int[]> batch = windows.subList(from, Math.min(windows.size(), from + batchSize));
+            double ce = model.loss(batch.toArray(int[][]::new), -1) - model.auxLoss();
+            sum += ce * batch.size();
+        }
+        double loss = sum / windows.size();
+        return new Result(windows.size(), (long) windows.size() * seqLen, loss, Math.exp(loss));
+    }
+
+    /**
+     * The shards cut into consecutive windows of {@code seqLen + 1} tokens overlapping by one, in order; at most
+     * {@code maxWindows} (0 = all). Fails if there is none.
+     */
+    public static List<int[]> windows(List<int[]> shards, int seqLen, int maxWindows) {
         List<int[]> windows = new ArrayList<>();
         for (int[] shard : shards) {
             for (int start = 0; start + seqLen + 1 <= shard.length; start += seqLen) {
@@ -41,13 +57,6 @@ public final class HeldOutEvaluation {
             throw new IllegalArgumentException("the held-out data holds no window of " + (seqLen + 1)
                     + " tokens (the model's seq_len + 1)");
         }
-        double sum = 0;
-        for (int from = 0; from < windows.size(); from += batchSize) {
-            List<int[]> batch = windows.subList(from, Math.min(windows.size(), from + batchSize));
-            double ce = model.loss(batch.toArray(int[][]::new), -1) - model.auxLoss();
-            sum += ce * batch.size();
-        }
-        double loss = sum / windows.size();
-        return new Result(windows.size(), (long) windows.size() * seqLen, loss, Math.exp(loss));
+        return windows;
     }
 }

@@ -9,6 +9,7 @@ import io.sparkmoe.conf.ModelConfig;
 import io.sparkmoe.conf.SparkMoeConfig;
 import io.sparkmoe.conf.TrainConfig;
 import io.sparkmoe.data.DataException;
+import io.sparkmoe.data.shards.Manifest;
 import io.sparkmoe.data.shards.ShardSet;
 import io.sparkmoe.data.shards.WindowReader;
 import io.sparkmoe.model.AdamW;
@@ -39,8 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class Trainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-    static final String TRAIN_SPLIT = "train";
-    static final String VAL_SPLIT = "val";
+    public static final String TRAIN_SPLIT = "train";
+    public static final String VAL_SPLIT = "val";
     /** No target is padding: windows are cut from packed shards. */
     private static final int NO_PADDING = -1;
 
@@ -66,17 +67,25 @@ public final class Trainer {
      * {@code checkpoints} (may be null: none) receives the checkpoints {@code train.checkpoint-every} asks for.
      */
     public Trainer(SparkMoeConfig config, ShardSet data, CheckpointStore checkpoints) {
+        this(config, data.manifest(), data.loadAll(TRAIN_SPLIT, null), data.loadAll(VAL_SPLIT, null), checkpoints);
+    }
+
+    /**
+     * Trains on the given training and validation shards only (of the prepared data described by {@code manifest}):
+     * a decentralized expert passes its own cluster's shards, so it reads nothing else.
+     */
+    public Trainer(SparkMoeConfig config, Manifest manifest, List<int[]> trainShards, List<int[]> val,
+                   CheckpointStore checkpoints) {
         this.train = config.train();
         this.checkpoints = checkpoints;
-        this.fingerprint = ConfigFingerprint.of(config, data.manifest());
+        this.fingerprint = ConfigFingerprint.of(config, manifest);
         this.seqLen = config.model().seqLen();
         this.seed = config.run().seed();
-        int vocab = vocabSize(config.model(), data.manifest().vocabSize());
+        int vocab = vocabSize(config.model(), manifest.vocabSize());
         this.model = new MoeTransformer(config.model(), config.routing(), vocab, DataType.FLOAT, seed);
         this.optimizer = new AdamW(model.parameters(), train.optimizer(), train.steps());
         this.schedule = new LearningRateSchedule(train.optimizer(), train.steps());
-        this.trainWindows = new WindowReader(data.loadAll(TRAIN_SPLIT, null), seqLen, seed, 0);
-        List<int[]> val = data.loadAll(VAL_SPLIT, null);
+        this.trainWindows = new WindowReader(trainShards, seqLen, seed, 0);
         if (val.isEmpty()) {
             throw new DataException("the prepared data has no validation shards; prepare more documents");
         }

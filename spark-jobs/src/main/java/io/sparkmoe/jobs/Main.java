@@ -9,6 +9,8 @@ import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandLine;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.cli.UsageException;
+import io.sparkmoe.jobs.decentralized.EvalEnsembleCommand;
+import io.sparkmoe.jobs.decentralized.TrainDecentralizedCommand;
 import io.sparkmoe.jobs.demo.DemoCommand;
 import io.sparkmoe.jobs.ep.RanksCommand;
 import io.sparkmoe.jobs.logging.Logs;
@@ -40,7 +42,8 @@ public final class Main {
     /** Every command, in the order {@code --help} lists them. */
     static final List<Command> COMMANDS = List.of(new DemoCommand(), new CheckCommand(), new PrepareCommand(),
             new PrepareBenchCommand(), new TrainCommand(), new EvalCommand(), new ScoreCommand(), new GenerateCommand(),
-            new ExportCommand(), new BenchTrainCommand(), new RanksCommand(), new ConfigCommand());
+            new ExportCommand(), new BenchTrainCommand(), new RanksCommand(), new TrainDecentralizedCommand(),
+            new EvalEnsembleCommand(), new ConfigCommand());
 
     private Main() {
     }

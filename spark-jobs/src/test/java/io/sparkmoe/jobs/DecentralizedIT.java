@@ -1,0 +1,149 @@
+package io.sparkmoe.jobs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkmoe.data.shards.ShardEntry;
+import io.sparkmoe.data.shards.ShardSet;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Decentralized experts end to end on {@code local[2]}: prepare with 3 document clusters, train the 3 dense experts
+ * as concurrent Spark jobs — one of them failing on a corrupt shard while the others complete — re-run to train
+ * the failed one alone, check that each read only its own cluster's shards and that nothing was exchanged, that a
+ * further re-run has nothing to do, then evaluate the ensemble.
+ */
+class DecentralizedIT {
+
+    static final boolean CI = "true".equals(System.getenv("CI"));
+    static final int CLUSTERS = 3;
+    static final int STEPS = CI ? 12 : 60;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    MainTest.Result main(String command, String... more) {
+        List<String> args = new ArrayList<>(List.of(command, "cluster.master=local[2]",
+                "cluster.spark.spark.ui.enabled=false", "run.dir=" + dir.resolve("runs"),
+                "data.output=" + dir.resolve("data").toUri(), "data.max-documents=" + (CI ? 1200 : 3000),
+                "data.tokenizer.vocab-size=300", "data.write-partitions=2", "data.clusters.count=" + CLUSTERS,
+                "data.clusters.features=1024", "model.hidden-size=32", "model.layers=2", "model.heads=2",
+                "model.seq-len=32", "model.dense-intermediate-size=64", "model.moe.experts=4",
+                "model.moe.intermediate-size=32", "train.steps=" + STEPS, "train.batch-size=4",
+                "train.eval-every=6", "train.eval-batches=2", "train.log-every=6", "train.optimizer.lr=0.01",
+                "train.optimizer.min-lr=0.001", "train.optimizer.warmup-steps=2", "router.prefix-tokens=8"));
+        args.addAll(List.of(more));
+        return MainTest.run(args.toArray(String[]::new));
+    }
+
+    Path expert(int j) {
+        return dir.resolve("runs/dec/experts").resolve(String.format("expert-%03d", j));
+    }
+
+    @Test
+    void expertsTrainAloneAFailedOneIsRetrainedAloneAndTheEnsembleIsEvaluated() throws IOException {
+        MainTest.Result prepared = main("prepare");
+        assertEquals(0, prepared.code(), prepared.err());
+
+        // expert 1's job fails (one of its shards is corrupt): the others finish regardless
+        ShardSet shards = ShardSet.open(new Configuration(), dir.resolve("data/clusters").toUri().toString());
+        Path shard = dir.resolve("data/clusters").resolve(shards.entries("train", 1).get(0).path);
+        byte[] good = Files.readAllBytes(shard);
+        byte[] bad = good.clone();
+        bad[bad.length - 1] ^= 1;
+        Files.write(shard, bad);
+        MainTest.Result failed = main("train-decentralized", "run.name=dec");
+        System.out.println(failed.out());
+        assertEquals(1, failed.code(), failed.out() + failed.err());
+        assertTrue(failed.out().contains("expert 1: FAILED") && failed.out().contains(shard.getFileName().toString()), failed.out());
+        assertTrue(Files.isRegularFile(expert(0).resolve("expert.json")));
+        assertTrue(Files.isRegularFile(expert(2).resolve("expert.json")));
+        assertFalse(Files.exists(expert(1)));
+        long before0 = Files.getLastModifiedTime(expert(0).resolve("model.safetensors")).toMillis();
+        long before2 = Files.getLastModifiedTime(expert(2).resolve("model.safetensors")).toMillis();
+
+        // repaired, a re-run trains expert 1 alone
+        Files.write(shard, good);
+        MainTest.Result repaired = main("train-decentralized", "run.name=dec");
+        System.out.println(repaired.out());
+        assertEquals(0, repaired.code(), repaired.out() + repaired.err());
+        assertTrue(repaired.out().contains("expert 0: complete") && repaired.out().contains("expert 2: complete"),
+                repaired.out());
+        assertTrue(repaired.out().contains("expert 1: " + STEPS + " steps"), repaired.out());
+        assertEquals(before0, Files.getLastModifiedTime(expert(0).resolve("model.safetensors")).toMillis());
+        assertEquals(before2, Files.getLastModifiedTime(expert(2).resolve("model.safetensors")).toMillis());
+
+        // isolation: each expert opened exactly its own cluster's shard files, all of them
+        for (int j = 0; j < CLUSTERS; j++) {
+            JsonNode report = JSON.readTree(expert(j).resolve("expert.json").toFile());
+            System.out.printf("expert %d trained from %d to %d ms%n", j, report.path("started_ms").asLong(),
+                    report.path("finished_ms").asLong());
+            Set<String> read = new HashSet<>();
+            report.path("shards_read").forEach(p -> read.add(p.asText()));
+            Set<String> own = new HashSet<>();
+            for (ShardEntry e : shards.manifest().shards()) {
+                if (e.cluster == j) {
+                    own.add(e.path);
+                }
+            }
+            assertEquals(own, read, "expert " + j + " reads exactly cluster " + j + "'s shards");
+            assertTrue(Files.isRegularFile(expert(j).resolve("model.safetensors")));
+            assertTrue(Files.isRegularFile(expert(j).resolve("metrics.jsonl")));
+            assertEquals(0, report.path("bytes_exchanged").asLong());
+        }
+        List<JsonNode> traffic = events("traffic");
+        assertEquals(CLUSTERS, traffic.size(), "one traffic event per trained expert");
+        traffic.forEach(t -> assertEquals(0, t.path("bytes_sent").asLong() + t.path("bytes_received").asLong()));
+
+        // everything complete: nothing to do
+        MainTest.Result again = main("train-decentralized", "run.name=dec");
+        assertEquals(0, again.code(), again.err());
+        for (int j = 0; j < CLUSTERS; j++) {
+            assertTrue(again.out().contains("expert " + j + ": complete"), again.out());
+        }
+
+        MainTest.Result eval = main("eval-ensemble", "--run", dir.resolve("runs/dec").toString(), "--max-windows", "8");
+        System.out.println(eval.out());
+        assertEquals(0, eval.code(), eval.out() + eval.err());
+        List<JsonNode> ensemble = events("ensemble");
+        assertEquals(CLUSTERS * CLUSTERS, ensemble.stream().filter(e -> e.path("kind").asText().equals("expert_cluster")).count());
+        assertEquals(List.of("top-1", "top-2", "all"), ensemble.stream()
+                .filter(e -> e.path("kind").asText().equals("combination")).map(e -> e.path("mode").asText()).toList());
+        JsonNode router = ensemble.stream().filter(e -> e.path("kind").asText().equals("router")).findFirst().orElseThrow();
+        assertEquals(CLUSTERS * 8, router.path("sequences").asInt());
+        double accuracy = router.path("accuracy").asDouble();
+        assertTrue(accuracy >= 0 && accuracy <= 1);
+        ensemble.stream().filter(e -> e.has("val_ppl")).forEach(e -> {
+            double ppl = e.path("val_ppl").asDouble();
+            assertTrue(ppl > 1 && ppl < 300 * 1.5, e.toString());
+        });
+        assertTrue(Files.isRegularFile(dir.resolve("runs/dec/ensemble.json")));
+        assertFalse(eval.out().isBlank());
+    }
+
+    List<JsonNode> events(String event) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("runs/dec/metrics.jsonl"))) {
+            JsonNode n = JSON.readTree(line);
+            if (n.path("event").asText().equals(event)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+}
