@@ -30,6 +30,8 @@ METRICS = "metrics.jsonl"
 CONFIG = "config.conf"
 PLACEMENT = "placement.json"
 CLUSTER_REPORT = "report.json"
+#: The model's own step phases (MoeTransformer's StepClock); together they make up forward + backward.
+MODEL_PHASES = ("attention", "route", "dispatch", "experts", "combine", "dense", "other")
 TRAFFIC_CLASSES = ("same_rank", "same_node", "remote")
 #: Columns that identify one record of an event, so that steps logged again after a resume replace the old ones.
 EVENT_KEYS = {
@@ -476,6 +478,15 @@ class Run:
         out = f.set_index("step")[cols] if cols else pd.DataFrame(index=f.get("step", pd.Series(dtype=int)))
         return out.rename(columns=lambda c: c[len("timing."):])
 
+    def step_phases(self):
+        """Phases of each step that do not overlap, so that they stack to the step's time: the trainer's ``forward``
+        and ``backward`` are the sums of the model's own phases (``attention``, ``route``, ``dispatch``,
+        ``experts``, ``combine``, ``dense``, ``other``), so when those are logged the two sums are left out."""
+        t = self.timing()
+        if any(p in t.columns for p in MODEL_PHASES):
+            t = t.drop(columns=[c for c in ("forward", "backward") if c in t.columns])
+        return t
+
     def routing(self):
         """``routing`` events with per-layer statistics derived from ``load``: ``experts``, ``pairs``
         (token-expert pairs routed), ``cv`` (coefficient of variation of the load: std / mean, 0 = perfectly balanced),
@@ -582,7 +593,7 @@ def summary(runs):
                "train_loss": float(s["loss"].iloc[-1]) if not s.empty else math.nan,
                "val_loss": r.final("val_loss"), "val_ppl": r.final("val_ppl"),
                "tokens_per_s": float(s["tokens_per_s"].mean()) if "tokens_per_s" in s else math.nan}
-        t = r.timing()
+        t = r.step_phases()
         row["step_s"] = float(t.sum(axis=1).median()) if not t.empty and len(t.columns) else math.nan
         if not routing.empty:
             last = routing[routing["step"] == routing["step"].max()]
@@ -603,7 +614,7 @@ def locality_table(runs):
         if not r.has("traffic"):
             continue
         per = r.traffic_per_token().loc["total"]
-        t = r.timing()
+        t = r.step_phases()
         total = float(per.sum())
         rows.append({"run": r.name, "router": r.router,
                      **{f"{c}_bytes_per_token": float(per[c]) for c in TRAFFIC_CLASSES},

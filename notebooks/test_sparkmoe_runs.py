@@ -107,6 +107,21 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual(1.5, run.final("val_loss"))
         self.assertTrue(run.frame("traffic").empty)
 
+    def test_step_phases_leave_out_the_sums_of_the_model_phases(self):
+        self.write_run("r", [
+            {"event": "step", "step": 1, "time": 1.0, "loss": 2.0, "tokens": 100,
+             "timing": {"data": 0.0625, "forward": 0.5, "backward": 0.75, "optimizer": 0.125,
+                        "attention": 0.5, "experts": 0.5, "other": 0.25}},
+        ])
+        run, = smr.find_runs(self.dir)
+        t = run.step_phases()
+        self.assertEqual(["data", "optimizer", "attention", "experts", "other"], list(t.columns))
+        self.assertEqual(1.4375, t.sum(axis=1).loc[1])  # data + (forward + backward) + optimizer, counted once
+        self.write_run("old", [{"event": "step", "step": 1, "time": 1.0, "loss": 2.0, "tokens": 100,
+                                "timing": {"forward": 0.5, "backward": 0.25}}])
+        old, = [r for r in smr.find_runs(self.dir) if r.name == "old"]
+        self.assertEqual(["forward", "backward"], list(old.step_phases().columns))
+
     def test_resumed_run_replaces_repeated_steps_and_keeps_wall_time_increasing(self):
         # Ran to step 3, resumed from the checkpoint at step 2: step 3 is logged again, time restarts at 0.
         self.write_run("r", [
