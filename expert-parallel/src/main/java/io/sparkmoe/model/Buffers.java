@@ -46,19 +46,7 @@ final class Buffers {
             System.arraycopy(a.dup('c').data().asDouble(), 0, out, 0, n);
             return;
         }
-        if (a.dataType() == DataType.DOUBLE) {
-            DoubleBuffer b = a.data().asNioDouble();
-            b.position((int) a.offset());
-            b.get(out, 0, n);
-            return;
-        }
-        FloatBuffer b = a.data().asNioFloat();
-        b.position((int) a.offset());
-        float[] f = scratch(n);
-        b.get(f, 0, n);
-        for (int i = 0; i < n; i++) {
-            out[i] = f[i];
-        }
+        copyOut(a, out, n);
     }
 
     /** Overwrites a's values (row-major) with {@code values[0, a.length)} (not {@link #direct}: slowly). */
@@ -68,19 +56,7 @@ final class Buffers {
             a.assign(Nd4j.create(java.util.Arrays.copyOf(values, n), a.shape()).castTo(a.dataType()));
             return;
         }
-        if (a.dataType() == DataType.DOUBLE) {
-            DoubleBuffer b = a.data().asNioDouble();
-            b.position((int) a.offset());
-            b.put(values, 0, n);
-            return;
-        }
-        float[] f = scratch(n);
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) values[i];
-        }
-        FloatBuffer b = a.data().asNioFloat();
-        b.position((int) a.offset());
-        b.put(f, 0, n);
+        copyIn(values, a, n);
     }
 
     /** The buffer of a contiguous array (either order) in memory order, without reordering. */
@@ -91,6 +67,22 @@ final class Buffers {
     /** The first n values of a contiguous array's buffer (a reused buffer larger than what a step uses). */
     void readRaw(INDArray a, double[] out, int n) {
         requireContiguous(a);
+        copyOut(a, out, n);
+    }
+
+    /** Overwrites the buffer of a contiguous array (either order) in memory order. */
+    void writeRaw(double[] values, INDArray a) {
+        writeRaw(values, a, (int) a.length());
+    }
+
+    /** Overwrites the first n values of a contiguous array's buffer. */
+    void writeRaw(double[] values, INDArray a, int n) {
+        requireContiguous(a);
+        copyIn(values, a, n);
+    }
+
+    /** The first n values of a's buffer from its offset, in memory order, widened to double. */
+    private void copyOut(INDArray a, double[] out, int n) {
         if (a.dataType() == DataType.DOUBLE) {
             DoubleBuffer b = a.data().asNioDouble();
             b.position((int) a.offset());
@@ -106,14 +98,8 @@ final class Buffers {
         }
     }
 
-    /** Overwrites the buffer of a contiguous array (either order) in memory order. */
-    void writeRaw(double[] values, INDArray a) {
-        writeRaw(values, a, (int) a.length());
-    }
-
-    /** Overwrites the first n values of a contiguous array's buffer. */
-    void writeRaw(double[] values, INDArray a, int n) {
-        requireContiguous(a);
+    /** Overwrites the first n values of a's buffer from its offset, in memory order, narrowed to a's type. */
+    private void copyIn(double[] values, INDArray a, int n) {
         if (a.dataType() == DataType.DOUBLE) {
             DoubleBuffer b = a.data().asNioDouble();
             b.position((int) a.offset());
