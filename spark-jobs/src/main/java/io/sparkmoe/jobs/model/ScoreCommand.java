@@ -31,7 +31,8 @@ public final class ScoreCommand implements Command {
         return """
                 Loads the model directory and prints {"tokens": [...], "logits": [[...], ...]}: one row of
                 vocab_size logits per position, the JSON of torch_reference.py logits --model DIR --tokens ...
-                Each logit is the model's float32 value written as a decimal that reads back to it exactly.
+                Each logit is the model's float32 value written as Python writes it (the shortest decimal that reads back
+                to it exactly, Python's notation), so the text matches the reference's, not only the values.
                 """ + ModelCommands.NO_SPARK;
     }
 
@@ -74,7 +75,10 @@ public final class ScoreCommand implements Command {
         return ids;
     }
 
-    /** The reference's layout: Python's json.dumps separators; float32 values widened to double, as torch's tolist. */
+    /**
+     * The reference's text: Python's json.dumps separators and float notation; float32 values widened to double, as
+     * torch's tolist widens them.
+     */
     static String toJson(int[] tokens, double[][] logits) {
         StringBuilder sb = new StringBuilder("{\"tokens\": [");
         for (int i = 0; i < tokens.length; i++) {
@@ -84,7 +88,7 @@ public final class ScoreCommand implements Command {
         for (int t = 0; t < logits.length; t++) {
             sb.append(t == 0 ? "[" : ", [");
             for (int v = 0; v < logits[t].length; v++) {
-                sb.append(v == 0 ? "" : ", ").append((double) (float) logits[t][v]);
+                sb.append(v == 0 ? "" : ", ").append(PythonFloat.repr((float) logits[t][v]));
             }
             sb.append(']');
         }
