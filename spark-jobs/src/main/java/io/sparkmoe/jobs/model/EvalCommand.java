@@ -19,6 +19,7 @@ import io.sparkmoe.inference.HeldOutEvaluation;
 import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandOption;
 import io.sparkmoe.jobs.cli.Invocation;
+import io.sparkmoe.jobs.cli.TextFiles;
 import io.sparkmoe.jobs.train.TrainCommand;
 import io.sparkmoe.model.io.LoadedModel;
 
@@ -105,7 +106,7 @@ public final class EvalCommand implements Command {
         json.put("loss", r.loss());
         json.put("perplexity", r.perplexity());
         json.put("dropless", true);
-        ModelCommands.writeAtomically(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        TextFiles.writeAtomically(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(json) + "\n");
         print.printf("validation loss %.4f, perplexity %.2f over %d tokens (%d windows of %d)%n", r.loss(),
                 r.perplexity(), r.targets(), r.windows(), seqLen);

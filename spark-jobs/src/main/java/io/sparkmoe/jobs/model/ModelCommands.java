@@ -1,10 +1,6 @@
 package io.sparkmoe.jobs.model;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 import io.sparkmoe.data.bpe.Tokenizer;
 import io.sparkmoe.data.bpe.TokenizerJson;
@@ -42,14 +38,5 @@ final class ModelCommands {
                     + m.config().vocabSize());
         }
         return t;
-    }
-
-    /** Writes {@code text} to {@code file} whole or not at all (temporary file, then rename). */
-    static void writeAtomically(Path file, String text) throws IOException {
-        Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

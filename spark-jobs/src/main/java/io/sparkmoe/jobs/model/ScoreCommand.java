@@ -7,6 +7,7 @@ import io.sparkmoe.inference.Logits;
 import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandOption;
 import io.sparkmoe.jobs.cli.Invocation;
+import io.sparkmoe.jobs.cli.TextFiles;
 import io.sparkmoe.jobs.cli.UsageException;
 import io.sparkmoe.model.io.LoadedModel;
 
@@ -54,7 +55,7 @@ public final class ScoreCommand implements Command {
             throw new UsageException("--tokens: " + e.getMessage());
         }
         if (inv.option("out").isPresent()) {
-            ModelCommands.writeAtomically(Path.of(inv.option("out").get()), json + "\n");
+            TextFiles.writeAtomically(Path.of(inv.option("out").get()), json + "\n");
         } else {
             inv.out().println(json);
         }

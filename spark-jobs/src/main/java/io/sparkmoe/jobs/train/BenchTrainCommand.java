@@ -12,6 +12,7 @@ import io.sparkmoe.conf.SparkMoeConfig;
 import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandOption;
 import io.sparkmoe.jobs.cli.Invocation;
+import io.sparkmoe.jobs.cli.TextFiles;
 import io.sparkmoe.train.TrainingBenchmark;
 
 import java.io.IOException;
@@ -119,12 +120,7 @@ public final class BenchTrainCommand implements Command {
         ObjectNode out = report(json, config, vocab, threads, rounds, steps, warmup, nd4j, torch, torchSkipped);
         String text = json.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out) + "\n";
         Path file = Path.of(inv.option("out").orElse("bench/results/train-speed.json"));
-        if (file.getParent() != null) {
-            Files.createDirectories(file.getParent());
-        }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        TextFiles.writeAtomically(file, text);
         inv.out().print(summary(out));
         inv.out().println("written to " + file);
         return 0;
