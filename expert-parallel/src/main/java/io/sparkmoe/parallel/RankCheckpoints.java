@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import io.sparkmoe.conf.CheckpointConfig;
 import io.sparkmoe.train.checkpoint.Checkpoint;
 import io.sparkmoe.train.checkpoint.CheckpointException;
 import io.sparkmoe.train.checkpoint.CheckpointStore;
@@ -17,8 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Checkpoints of an expert-parallel run: rank 0 begins the checkpoint's temporary directory, every rank writes its
  * {@code model-rank%05d} (its experts and its replica of everything else) and {@code optimizer-rank%05d}, the digests
  * go to rank 0 through the {@link Coordinator}, and rank 0 commits ({@code _COMMITTED} last) only once every rank has
- * written; no rank goes on before the commit. On resume, rank 0 names the newest committed checkpoint and every rank
- * restores its own files from that one, so the ranks cannot resume from different steps.
+ * written; no rank goes on before the commit. On resume, rank 0 names the checkpoint ({@code train.resume}) and every
+ * rank restores its own files from that one, so the ranks cannot resume from different steps.
  *
  * <p>Every rank saves its replica (not only rank 0), so a resume reads one rank's two files only; the price is
  * N − 1 extra copies of the replicated tensors per checkpoint.
@@ -37,11 +38,30 @@ final class RankCheckpoints {
         this.coordinator = coordinator;
     }
 
-    /** The checkpoint every rank resumes from: rank 0's newest committed one, if any. Collective. */
-    Optional<Checkpoint> latest() {
-        String mine = rank == 0 ? store.latest().map(Path::toString).orElse("") : "";
+    /**
+     * The checkpoint every rank resumes from, as {@code train.resume} says ({@code none}, {@code latest}: the newest
+     * committed one in the store, or a checkpoint directory): rank 0 decides and names it to the others, so all
+     * ranks resume from the same step. Collective.
+     */
+    Optional<Checkpoint> resumePoint(String resume) {
+        String mine = "";
+        if (rank == 0 && !resume.equals(CheckpointConfig.NONE)) {
+            if (resume.equals(CheckpointConfig.LATEST)) {
+                mine = store.latest().map(p -> OK + "\t" + p).orElse("train.resume = latest: no committed checkpoint"
+                        + " in " + store.dir() + "; start the run again without train.resume");
+            } else {
+                mine = OK + "\t" + resume;
+            }
+        }
         String chosen = coordinator.allGather(mine)[0];
-        return chosen.isEmpty() ? Optional.empty() : Optional.of(store.open(new Path(chosen)));
+        if (chosen.isEmpty()) {
+            return Optional.empty();
+        }
+        String[] f = chosen.split("\t", 2);
+        if (!f[0].equals(OK)) {
+            throw new CheckpointException("rank " + rank + ": " + chosen);
+        }
+        return Optional.of(store.open(new Path(f[1])));
     }
 
     /** Writes this rank's files and, on rank 0, commits; returns what the commit produced (on every rank). Collective. */

@@ -70,6 +70,7 @@ public final class RankTrainer {
     private final long seed;
     private final int seqLen;
     private final boolean periodic;
+    private final String resume;
     private final ExchangeClock exchangeClock = new ExchangeClock();
     private final MoeTransformer model;
     private final Replicas replicas;
@@ -93,6 +94,11 @@ public final class RankTrainer {
         this.seed = config.run().seed();
         this.seqLen = config.model().seqLen();
         this.periodic = train.averaging().mode().equals("periodic");
+        this.resume = train.checkpoint().resume();
+        if (config.cluster().ranks() != ranks) {
+            throw new IllegalArgumentException("cluster.ranks is " + config.cluster().ranks() + " but the exchange of rank "
+                    + rank + " joins " + ranks + " ranks; the configuration was checked for cluster.ranks ranks");
+        }
         if (train.batchSize() % ranks != 0) {
             throw new IllegalArgumentException("train.batch-size (" + train.batchSize() + ") must be a multiple of the"
                     + " number of ranks (" + ranks + "): each rank takes an equal share of every batch");
@@ -135,8 +141,9 @@ public final class RankTrainer {
     }
 
     /**
-     * Resumes from the newest committed checkpoint if there is one (the ranks agree on it), then runs the remaining
-     * steps up to {@code train.steps}. Collective: every rank of the run calls it.
+     * Resumes from the checkpoint {@code train.resume} names, if any ({@code latest}: the newest committed one in the
+     * rank's checkpoint store; the ranks agree on it), then runs the remaining steps up to {@code train.steps}.
+     * Collective: every rank of the run calls it.
      */
     public RankResult run() {
         return run(train.steps());
@@ -145,7 +152,7 @@ public final class RankTrainer {
     /** As {@link #run()}, stopping after {@code lastStep} as a run killed right then would: tests interrupt with it. */
     RankResult run(int lastStep) {
         if (!resumeChecked && checkpoints != null) {
-            checkpoints.latest().ifPresent(this::resume);
+            checkpoints.resumePoint(resume).ifPresent(this::resume);
         }
         resumeChecked = true;
         int firstStep = completedSteps + 1;

@@ -1,19 +1,14 @@
 package io.sparkmoe.parallel;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
-import io.sparkmoe.conf.ConfigLoader;
 import io.sparkmoe.conf.SparkMoeConfig;
 import io.sparkmoe.data.shards.ShardSet;
 import io.sparkmoe.exchange.Topology;
 import io.sparkmoe.model.Parameters;
 import io.sparkmoe.train.MetricsWriter;
-import io.sparkmoe.train.SyntheticShards;
 import io.sparkmoe.train.TrainResult;
 import io.sparkmoe.train.Trainer;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,23 +31,12 @@ class LayoutInvarianceTest {
 
     static ShardSet data;
 
-    static SparkMoeConfig config(String... extra) {
-        List<String> overrides = new ArrayList<>(List.of("model.hidden-size=16", "model.layers=2",
-                "model.heads=2", "model.seq-len=16", "model.dense-intermediate-size=24", "model.moe.experts=4",
-                "model.moe.intermediate-size=12", "model.moe.first-dense-layers=0", "model.moe.every=1",
-                "train.steps=" + STEPS, "train.batch-size=4", "train.eval-every=10", "train.eval-batches=1",
-                "train.log-every=5", "train.optimizer.lr=0.01", "train.optimizer.min-lr=0.001",
-                "train.optimizer.warmup-steps=3", "run.seed=7", "routing.aux.load-balance=0"));
-        overrides.addAll(List.of(extra));
-        return ConfigLoader.load(Optional.empty(), overrides).config();
-    }
-
     @BeforeAll
     static void data() throws IOException {
-        data = SyntheticShards.write(Files.createDirectories(dir.resolve("data")), 3);
+        data = TinyRuns.data(dir);
     }
 
-    static TrainResult single(SparkMoeConfig config, Trainer trainer) throws IOException {
+    static TrainResult single(Trainer trainer) throws IOException {
         try (MetricsWriter metrics = new MetricsWriter(dir.resolve("single.jsonl"))) {
             return trainer.run(metrics);
         }
@@ -60,10 +44,10 @@ class LayoutInvarianceTest {
 
     @Test
     void twoAndFourRanksReproduceOneJvm() throws IOException {
-        SparkMoeConfig config = config();
-        Trainer one = new Trainer(config, data);
-        double[] expected = single(config, one).losses();
+        Trainer one = new Trainer(TinyRuns.config(), data);
+        double[] expected = single(one).losses();
         for (int n : new int[]{2, 4}) {
+            SparkMoeConfig config = TinyRuns.config("cluster.ranks=" + n);
             InProcessRanks ranks = new InProcessRanks(config, data, Topology.singleNode(n));
             List<RankResult> results = ranks.run();
             double worst = 0;
