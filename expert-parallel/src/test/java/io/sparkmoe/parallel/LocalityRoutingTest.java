@@ -53,9 +53,10 @@ class LocalityRoutingTest {
             options[1] = "train.steps=" + STEPS;
             System.arraycopy(v.getValue(), 0, options, 2, v.getValue().length);
             Path metrics = dir.resolve(v.getKey());
-            new InProcessRanks(TinyRuns.config(options), data, Topology.of("a", "a", "b", "b")).withMetrics(metrics)
-                    .run();
+            List<RankResult> results = new InProcessRanks(TinyRuns.config(options), data,
+                    Topology.of("a", "a", "b", "b")).withMetrics(metrics).run();
             remote.put(v.getKey(), moeRemoteBytes(metrics));
+            System.out.println(v.getKey() + ": rank 0 " + results.get(0).breakdown() + ", sent " + results.get(0).traffic());
         }
         System.out.println("bytes sent across nodes by the MoE layers over " + STEPS + " steps, 4 ranks on 2 nodes: "
                 + remote);
