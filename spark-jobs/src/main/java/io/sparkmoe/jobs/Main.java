@@ -9,8 +9,10 @@ import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandLine;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.cli.UsageException;
+import io.sparkmoe.jobs.decentralized.CompareDecentralizedCommand;
 import io.sparkmoe.jobs.decentralized.EvalEnsembleCommand;
 import io.sparkmoe.jobs.decentralized.TrainDecentralizedCommand;
+import io.sparkmoe.jobs.decentralized.TrainRouterCommand;
 import io.sparkmoe.jobs.demo.DemoCommand;
 import io.sparkmoe.jobs.ep.RanksCommand;
 import io.sparkmoe.jobs.logging.Logs;
@@ -43,7 +45,10 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(new DemoCommand(), new CheckCommand(), new PrepareCommand(),
             new PrepareBenchCommand(), new TrainCommand(), new EvalCommand(), new ScoreCommand(), new GenerateCommand(),
             new ExportCommand(), new BenchTrainCommand(), new RanksCommand(), new TrainDecentralizedCommand(),
-            new EvalEnsembleCommand(), new ConfigCommand());
+            new EvalEnsembleCommand(),
+            new TrainRouterCommand(),
+            new CompareDecentralizedCommand(),
+            new ConfigCommand());
 
     private Main() {
     }
