@@ -181,6 +181,21 @@ class DecentralizedIT {
         MainTest.Result centroidExport = main("generate", "--ensemble", dir.resolve("ensemble").toString(), "--router",
                 "centroid", "--prompt", "the", "--max-tokens", "4");
         assertEquals(0, centroidExport.code(), centroidExport.out() + centroidExport.err());
+
+        // the dense baseline at equal training FLOPs (same model, same tokens in all) against the ensemble
+        MainTest.Result compared = main("compare-decentralized", "--run", run, "--max-windows", "4");
+        System.out.println(compared.out());
+        assertEquals(0, compared.code(), compared.out() + compared.err());
+        JsonNode comparison = JSON.readTree(dir.resolve("runs/dec/comparison.json").toFile());
+        assertEquals(CLUSTERS * STEPS, comparison.path("dense").path("steps").asInt());
+        assertEquals(comparison.path("ensemble").path("tokens").asLong(), comparison.path("dense").path("tokens").asLong());
+        assertEquals(comparison.path("ensemble").path("train_flops").asDouble(),
+                comparison.path("dense").path("train_flops").asDouble());
+        assertEquals(0, comparison.path("ensemble").path("bytes_exchanged").asLong());
+        assertEquals(CLUSTERS * 4, comparison.path("windows").asInt());
+        assertTrue(comparison.path("dense").path("val_ppl").asDouble() > 1);
+        assertTrue(Files.readString(dir.resolve("runs/dec/comparison.md")).contains("| dense, all clusters |"));
+        assertTrue(Files.isRegularFile(dir.resolve("runs/dec/baseline-dense/model.safetensors")));
     }
 
     static String[] concat(String[] a, String[] b) {

@@ -98,12 +98,16 @@ public final class Ensemble {
     }
 
     /**
-     * The experts of a {@code train-decentralized} run, its learned router if {@code train-router} wrote one, and
-     * the centroids of {@code data.output/clusters} if they are there.
+     * The experts of a {@code train-decentralized} run ({@code data.clusters.count} of them, or as many as it has
+     * when that is not set), its learned router if {@code train-router} wrote one, and the centroids of
+     * {@code data.output/clusters} if they are there.
      */
     public static Ensemble fromRun(SparkMoeConfig config, Path run) throws IOException {
-        int k = config.data().clusters().count().orElseThrow(() -> new IllegalArgumentException(
-                "data.clusters.count is not set: it must be the number of experts of " + run));
+        int k = config.data().clusters().count().orElse(expertDirectories(run));
+        if (k == 0) {
+            throw new FileNotFoundException(run.resolve(ExpertLayout.EXPERTS) + ": no experts; is " + run
+                    + " a train-decentralized run?");
+        }
         List<LoadedModel> experts = new ArrayList<>();
         for (int j = 0; j < k; j++) {
             if (!ExpertLayout.complete(run, j)) {
@@ -119,6 +123,17 @@ public final class Ensemble {
         return new Ensemble(run, experts, Files.isDirectory(router) ? Optional.of(router) : Optional.empty(), centroids,
                 file.toString(), config.data().clusters().router().prefixTokens(),
                 config.data().clusters().router().temperature());
+    }
+
+    /** How many {@code expert-NNN} directories the run has, when {@code data.clusters.count} does not say. */
+    private static int expertDirectories(Path run) throws IOException {
+        Path experts = run.resolve(ExpertLayout.EXPERTS);
+        if (!Files.isDirectory(experts)) {
+            return 0;
+        }
+        try (var s = Files.list(experts)) {
+            return (int) s.filter(p -> p.getFileName().toString().matches("expert-\\d{3}")).count();
+        }
     }
 
     private static Ensemble fromExport(Path dir, JsonNode json) throws IOException {
@@ -243,9 +258,9 @@ public final class Ensemble {
             for (int j = 0; j < experts.size(); j++) {
                 LoadedModel m = experts.get(j);
                 ExportLayout layout = ExportLayout.choose("auto", m.config());
-                String name = ExpertLayout.EXPERTS + "/" + String.format("expert-%03d", j);
-                NativeModel.export(tmp.resolve(name), m.model(), m.config(), tokenizerJson, layout);
-                names.add(name);
+                Path expertDir = ExpertLayout.dir(tmp, j);
+                NativeModel.export(expertDir, m.model(), m.config(), tokenizerJson, layout);
+                names.add(tmp.relativize(expertDir).toString().replace('\\', '/'));
                 layoutName = layout.name();
             }
             Map<String, Object> manifest = new LinkedHashMap<>();
