@@ -196,6 +196,8 @@ class DecentralizedIT {
         assertTrue(comparison.path("dense").path("val_ppl").asDouble() > 1);
         assertTrue(Files.readString(dir.resolve("runs/dec/comparison.md")).contains("| dense, all clusters |"));
         assertTrue(Files.isRegularFile(dir.resolve("runs/dec/baseline-dense/model.safetensors")));
+        assertEquals(1, events("ensemble").stream().filter(e -> e.path("mode").asText().equals("dense")
+                && e.path("router").isNull()).count(), "the dense model's combination event");
     }
 
     static String[] concat(String[] a, String[] b) {

@@ -156,6 +156,14 @@ public final class CompareDecentralizedCommand implements Command {
         HadoopFiles.writeAtomically(local, new org.apache.hadoop.fs.Path(run.resolve(TABLE).toAbsolutePath().toUri()),
                 table.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         try (MetricsWriter metrics = MetricsWriter.continuing(run.resolve(MetricsWriter.FILE), 0)) {
+            // the dense model as notebooks/README.md expects it beside the ensemble's combinations
+            Map<String, Object> denseEvent = new LinkedHashMap<>();
+            denseEvent.put("kind", "combination");
+            denseEvent.put("router", null);
+            denseEvent.put("mode", "dense");
+            denseEvent.put("val_loss", d.get("val_loss"));
+            denseEvent.put("val_ppl", d.get("val_ppl"));
+            metrics.write("ensemble", 0, denseEvent);
             metrics.write("comparison", 0, report);
         }
         out.print(table);
