@@ -14,10 +14,11 @@ import static io.sparkmoe.conf.Key.atLeast;
  * @param maxSizeFactor balanced clustering (c-BTM): no cluster holds more than this factor times N/K documents; empty = unbalanced
  * @param iterations k-means iterations per stage
  * @param router   the centroid router that sends sequences to the experts trained on these clusters
+ * @param learnedRouter the learned router that {@code train-router} fits to these clusters' labels
  */
 public record DocumentClustersConfig(Optional<Integer> count, int features, Optional<Integer> svdDims,
                                      Optional<Integer> fineCount, Optional<Double> maxSizeFactor, int iterations,
-                                     CentroidRouterConfig router) {
+                                     CentroidRouterConfig router, LearnedRouterConfig learnedRouter) {
 
     static final Key<Integer> COUNT = Key.optional("data.clusters.count", ValueType.integer(), null,
             "Number of document clusters (k-means); null = no clustering").must(atLeast(2), ">= 2");
@@ -36,7 +37,7 @@ public record DocumentClustersConfig(Optional<Integer> count, int features, Opti
     static DocumentClustersConfig read(ConfigReader r) {
         DocumentClustersConfig c = new DocumentClustersConfig(r.getOptional(COUNT), r.get(FEATURES), r.getOptional(SVD_DIMS),
                 r.getOptional(FINE_COUNT), r.getOptional(MAX_SIZE_FACTOR), r.get(ITERATIONS),
-                CentroidRouterConfig.read(r));
+                CentroidRouterConfig.read(r), LearnedRouterConfig.read(r));
         r.check(c.fineCount.isEmpty() || c.count.isEmpty() || c.fineCount.get() > c.count.get(),
                 "fine-count (" + c.fineCount.orElse(0) + ") must exceed count (" + c.count.orElse(0) + ")", FINE_COUNT, COUNT);
         r.check(c.svdDims.map(s -> s < c.features).orElse(true),

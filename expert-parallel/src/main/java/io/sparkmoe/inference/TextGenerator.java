@@ -11,14 +11,25 @@ import io.sparkmoe.model.MoeTransformer;
  */
 public final class TextGenerator {
 
-    private final MoeTransformer model;
-    private final int vocab;
+    /** The next-token scores after a window: a row of logits, or of log-probabilities (the sampler takes either). */
+    public interface NextTokenScores {
+        double[] after(int[] window);
+    }
+
+    private final NextTokenScores scores;
     private final int context;
 
     /** {@code context}: the longest window the model reads (its training sequence length). */
     public TextGenerator(MoeTransformer model, int vocab, int context) {
-        this.model = model;
-        this.vocab = vocab;
+        this(window -> {
+            double[][] logits = Logits.of(model, vocab, window);
+            return logits[window.length - 1];
+        }, context);
+    }
+
+    /** Generation from any next-token scores (an ensemble's mixture, say), reading at most {@code context} tokens. */
+    public TextGenerator(NextTokenScores scores, int context) {
+        this.scores = scores;
         this.context = context;
     }
 
@@ -31,8 +42,7 @@ public final class TextGenerator {
         int length = prompt.length;
         for (int i = 0; i < maxTokens; i++) {
             int[] window = Arrays.copyOfRange(all, Math.max(0, length - context), length);
-            double[][] logits = Logits.of(model, vocab, window);
-            int next = sampler.next(logits[window.length - 1]);
+            int next = sampler.next(scores.after(window));
             if (next == stopId) {
                 break;
             }

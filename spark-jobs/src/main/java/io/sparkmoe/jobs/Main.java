@@ -9,9 +9,11 @@ import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandLine;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.cli.UsageException;
+import io.sparkmoe.jobs.cost.CostModelCommand;
+import io.sparkmoe.jobs.decentralized.CompareDecentralizedCommand;
 import io.sparkmoe.jobs.decentralized.EvalEnsembleCommand;
 import io.sparkmoe.jobs.decentralized.TrainDecentralizedCommand;
-import io.sparkmoe.jobs.cost.CostModelCommand;
+import io.sparkmoe.jobs.decentralized.TrainRouterCommand;
 import io.sparkmoe.jobs.demo.DemoCommand;
 import io.sparkmoe.jobs.ep.RanksCommand;
 import io.sparkmoe.jobs.logging.Logs;
@@ -44,8 +46,11 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(new DemoCommand(), new CheckCommand(), new PrepareCommand(),
             new PrepareBenchCommand(), new TrainCommand(), new EvalCommand(), new ScoreCommand(), new GenerateCommand(),
             new ExportCommand(), new BenchTrainCommand(), new RanksCommand(), new TrainDecentralizedCommand(),
-            new EvalEnsembleCommand(), new ConfigCommand(),
-            new CostModelCommand());
+            new EvalEnsembleCommand(),
+            new TrainRouterCommand(),
+            new CompareDecentralizedCommand(),
+            new CostModelCommand(),
+            new ConfigCommand());
 
     private Main() {
     }

@@ -119,7 +119,8 @@ class DecentralizedIT {
         MainTest.Result eval = main("eval-ensemble", "--run", dir.resolve("runs/dec").toString(), "--max-windows", "8");
         System.out.println(eval.out());
         assertEquals(0, eval.code(), eval.out() + eval.err());
-        List<JsonNode> ensemble = events("ensemble");
+        List<JsonNode> ensemble = events("ensemble").stream().filter(e -> e.path("router").asText().equals("centroid")
+                || e.path("kind").asText().equals("expert_cluster")).toList();
         assertEquals(CLUSTERS * CLUSTERS, ensemble.stream().filter(e -> e.path("kind").asText().equals("expert_cluster")).count());
         assertEquals(List.of("top-1", "top-2", "all"), ensemble.stream()
                 .filter(e -> e.path("kind").asText().equals("combination")).map(e -> e.path("mode").asText()).toList());
@@ -133,6 +134,76 @@ class DecentralizedIT {
         });
         assertTrue(Files.isRegularFile(dir.resolve("runs/dec/ensemble.json")));
         assertFalse(eval.out().isBlank());
+        assertTrue(eval.out().contains("centroid router accuracy"), "without train-router, auto is the centroid router");
+
+        // the learned router, trained on the cluster labels, then evaluated in its turn
+        MainTest.Result trainRouter = main("train-router", "--run", dir.resolve("runs/dec").toString(),
+                "router.learned.steps=" + (CI ? 60 : 300), "router.learned.dim=16", "router.learned.hidden=16");
+        System.out.println(trainRouter.out());
+        assertEquals(0, trainRouter.code(), trainRouter.out() + trainRouter.err());
+        JsonNode training = events("router_training").get(0);
+        assertTrue(training.path("last_loss").asDouble() < training.path("first_loss").asDouble(), training.toString());
+        assertTrue(Files.isRegularFile(dir.resolve("runs/dec/router/router.safetensors")));
+        MainTest.Result learned = main("eval-ensemble", "--run", dir.resolve("runs/dec").toString(), "--max-windows", "8");
+        System.out.println(learned.out());
+        assertEquals(0, learned.code(), learned.out() + learned.err());
+        assertTrue(learned.out().contains("learned router accuracy"), "with a trained router, auto is the learned one");
+        List<JsonNode> learnedEvents = events("ensemble").stream()
+                .filter(e -> e.path("router").asText().equals("learned")).toList();
+        assertEquals(List.of("router", "combination", "combination", "combination"),
+                learnedEvents.stream().map(e -> e.path("kind").asText()).toList());
+        assertEquals(CLUSTERS * 8, learnedEvents.get(0).path("sequences").asInt());
+        JsonNode written = JSON.readTree(dir.resolve("runs/dec/ensemble.json").toFile());
+        assertEquals("learned", written.path("router").asText());
+
+        // generate from the ensemble; its export loads back and generates the same text
+        String run = dir.resolve("runs/dec").toString();
+        MainTest.Result fromRun = main("generate", "--ensemble", run, "--mode", "top2", "--prompt", "the",
+                "--max-tokens", "12", "--temperature", "0");
+        assertEquals(0, fromRun.code(), fromRun.out() + fromRun.err());
+        MainTest.Result exported = main("export", "--ensemble", run, "--out", dir.resolve("ensemble").toString());
+        assertEquals(0, exported.code(), exported.out() + exported.err());
+        for (int j = 0; j < CLUSTERS; j++) {
+            assertTrue(Files.isRegularFile(dir.resolve("ensemble/experts").resolve(String.format("expert-%03d", j))
+                    .resolve("model.safetensors")));
+        }
+        JsonNode manifest = JSON.readTree(dir.resolve("ensemble/ensemble.json").toFile());
+        assertEquals("llama", manifest.path("layout").asText());
+        assertEquals("router", manifest.path("router").asText());
+        for (String mode : List.of("top1", "top2", "all")) {
+            String[] args = {"--mode", mode, "--prompt", "the", "--max-tokens", "12", "--temperature", "0.8",
+                    "--seed", "5"};
+            MainTest.Result a = main("generate", concat(new String[]{"--ensemble", run}, args));
+            MainTest.Result b = main("generate", concat(new String[]{"--ensemble", dir.resolve("ensemble").toString()}, args));
+            assertEquals(0, a.code(), a.out() + a.err());
+            assertEquals(a.out(), b.out(), mode);
+        }
+        MainTest.Result centroidExport = main("generate", "--ensemble", dir.resolve("ensemble").toString(), "--router",
+                "centroid", "--prompt", "the", "--max-tokens", "4");
+        assertEquals(0, centroidExport.code(), centroidExport.out() + centroidExport.err());
+
+        // the dense baseline at equal training FLOPs (same model, same tokens in all) against the ensemble
+        MainTest.Result compared = main("compare-decentralized", "--run", run, "--max-windows", "4");
+        System.out.println(compared.out());
+        assertEquals(0, compared.code(), compared.out() + compared.err());
+        JsonNode comparison = JSON.readTree(dir.resolve("runs/dec/comparison.json").toFile());
+        assertEquals(CLUSTERS * STEPS, comparison.path("dense").path("steps").asInt());
+        assertEquals(comparison.path("ensemble").path("tokens").asLong(), comparison.path("dense").path("tokens").asLong());
+        assertEquals(comparison.path("ensemble").path("train_flops").asDouble(),
+                comparison.path("dense").path("train_flops").asDouble());
+        assertEquals(0, comparison.path("ensemble").path("bytes_exchanged").asLong());
+        assertEquals(CLUSTERS * 4, comparison.path("windows").asInt());
+        assertTrue(comparison.path("dense").path("val_ppl").asDouble() > 1);
+        assertTrue(Files.readString(dir.resolve("runs/dec/comparison.md")).contains("| dense, all clusters |"));
+        assertTrue(Files.isRegularFile(dir.resolve("runs/dec/baseline-dense/model.safetensors")));
+        assertEquals(1, events("ensemble").stream().filter(e -> e.path("mode").asText().equals("dense")
+                && e.path("router").isNull()).count(), "the dense model's combination event");
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     List<JsonNode> events(String event) throws IOException {

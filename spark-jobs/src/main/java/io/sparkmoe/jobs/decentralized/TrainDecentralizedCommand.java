@@ -70,7 +70,9 @@ public final class TrainDecentralizedCommand implements Command {
 
     @Override
     public List<CommandOption> options() {
-        return List.of(new CommandOption("only", "N", "train expert N only (skipped if already complete)"));
+        return List.of(new CommandOption("only", "N", "train expert N only (skipped if already complete)"),
+                new CommandOption("sequential", null, "one expert at a time (spark.scheduler.mode FIFO, each job"
+                        + " submitted when the previous one ended), to compare with the concurrent default"));
     }
 
     @Override
@@ -90,7 +92,7 @@ public final class TrainDecentralizedCommand implements Command {
                 wanted.add(j);
             }
         }
-        int failed = train(inv.config(), runDir.path(), wanted, inv.out());
+        int failed = train(inv.config(), runDir.path(), wanted, inv.flag("sequential"), inv.out());
         inv.out().println("run directory: " + runDir.path());
         return failed == 0 ? 0 : 1;
     }
@@ -115,10 +117,12 @@ public final class TrainDecentralizedCommand implements Command {
     }
 
     /**
-     * Trains the experts in {@code wanted} that are not complete yet, concurrently, and records each one in the
-     * run's metrics; returns how many failed (their error is printed; the others are unaffected).
+     * Trains the experts in {@code wanted} that are not complete yet, concurrently (or, {@code sequential}, one job
+     * after the other in FIFO mode), and records each one in the run's metrics; returns how many failed (their
+     * error is printed; the others are unaffected).
      */
-    static int train(ResolvedConfig resolved, Path run, List<Integer> wanted, PrintStream out) throws IOException {
+    static int train(ResolvedConfig resolved, Path run, List<Integer> wanted, boolean sequential, PrintStream out)
+            throws IOException {
         SparkMoeConfig config = resolved.config();
         List<Integer> todo = new ArrayList<>();
         for (int j : wanted) {
@@ -134,12 +138,17 @@ public final class TrainDecentralizedCommand implements Command {
         Files.createDirectories(run.resolve(ExpertLayout.EXPERTS));
         ExpertTask task = new ExpertTask(resolved.render(), clustersDir(config), run.toAbsolutePath().toString());
         SparkConf conf = SparkSessions.sparkConf(config, "sparkmoe-train-decentralized");
-        conf.setIfMissing("spark.scheduler.mode", "FAIR");
+        if (sequential) {
+            conf.set("spark.scheduler.mode", "FIFO");
+        } else {
+            conf.setIfMissing("spark.scheduler.mode", "FAIR");
+        }
         int failed = 0;
         try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
              MetricsWriter metrics = MetricsWriter.continuing(run.resolve(MetricsWriter.FILE), 0)) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            ExecutorService drivers = Executors.newFixedThreadPool(todo.size());
+            // one driver thread per expert submits its job at once; a single thread submits them one by one
+            ExecutorService drivers = Executors.newFixedThreadPool(sequential ? 1 : todo.size());
             Map<Integer, Future<String>> jobs = new LinkedHashMap<>();
             for (int j : todo) {
                 jobs.put(j, drivers.submit(() -> {

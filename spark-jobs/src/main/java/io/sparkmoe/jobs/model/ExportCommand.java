@@ -1,5 +1,6 @@
 package io.sparkmoe.jobs.model;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandOption;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.cli.UsageException;
+import io.sparkmoe.jobs.decentralized.Ensemble;
 import io.sparkmoe.model.io.ExportLayout;
 import io.sparkmoe.model.io.LoadedModel;
 import io.sparkmoe.model.io.NativeModel;
@@ -34,18 +36,36 @@ public final class ExportCommand implements Command {
                 (router topk with normalize, every layer MoE, no shared experts), else qwen2-moe (topk or switch,
                 none or one gated shared expert), else native. A layout the model does not fit is refused with the
                 reason. See docs/export.md.
+
+                --ensemble DIR (instead of --model) exports a decentralized run: experts/expert-NNN/ (each in the
+                layout auto picks: llama for the dense experts), router/ (the learned router, if train-router
+                wrote one), centroids.json (the centroid router's, from data.output/clusters) and an ensemble.json
+                manifest with router.prefix-tokens and router.temperature; generate --ensemble reads it back.
                 """ + ModelCommands.NO_SPARK;
     }
 
     @Override
     public List<CommandOption> options() {
-        return List.of(ModelCommands.MODEL, new CommandOption("out", "DIR", "the new model directory"),
+        return List.of(ModelCommands.MODEL,
+                new CommandOption("ensemble", "DIR", "a train-decentralized run to export whole, instead of --model"),
+                new CommandOption("out", "DIR", "the new model directory"),
                 new CommandOption("layout", "NAME", String.join("|", ExportLayout.NAMES) + " (default auto)"));
     }
 
     @Override
-    public int run(Invocation inv) {
+    public int run(Invocation inv) throws IOException {
         Path out = Path.of(inv.requiredOption("out", "DIR"));
+        if (inv.option("ensemble").isPresent()) {
+            if (inv.option(ModelCommands.MODEL.name()).isPresent() || inv.option("layout").isPresent()) {
+                throw new UsageException("--ensemble takes neither --model nor --layout (each expert gets the layout"
+                        + " auto picks)");
+            }
+            Ensemble ensemble = Ensemble.load(inv.config().config(), Path.of(inv.option("ensemble").get()));
+            ensemble.export(out);
+            inv.out().println("exported the ensemble of " + ensemble.experts().size() + " experts ("
+                    + (ensemble.hasLearnedRouter() ? "learned router and centroids" : "centroids only") + ") to " + out);
+            return 0;
+        }
         String name = inv.option("layout").orElse("auto");
         if (!ExportLayout.NAMES.contains(name)) {
             throw new UsageException("--layout must be one of " + String.join(", ", ExportLayout.NAMES) + ", got '"

@@ -1,16 +1,22 @@
 package io.sparkmoe.jobs.model;
 
 import java.util.Arrays;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import io.sparkmoe.data.bpe.Encoder;
 import io.sparkmoe.data.bpe.Tokenizer;
+import io.sparkmoe.inference.EnsembleEvaluation;
+import io.sparkmoe.inference.EnsembleScores;
 import io.sparkmoe.inference.Sampler;
 import io.sparkmoe.inference.TextGenerator;
 import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandOption;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.cli.UsageException;
+import io.sparkmoe.jobs.decentralized.Ensemble;
 import io.sparkmoe.model.io.LoadedModel;
 
 /**
@@ -38,12 +44,22 @@ public final class GenerateCommand implements Command {
                 otherwise logits are divided by the temperature, cut to the --top-k most likely tokens (0 = all)
                 and to the smallest set with --top-p probability (1 = all), then sampled with --seed (default
                 run.seed): the same seed gives the same text. The model reads at most its seq_len last tokens.
+
+                --ensemble DIR generates from the experts of a train-decentralized run (or of export --ensemble)
+                instead of --model: the router (--router learned|centroid, default learned when the run has one)
+                reads the first router.prefix-tokens tokens of the prompt (after its end-of-text token) once, keeps
+                the --mode top1|top2|all largest weights renormalised, and every next token is drawn from the
+                mixture sum_j w_j p_j of the kept experts' probabilities.
                 """ + ModelCommands.NO_SPARK;
     }
 
     @Override
     public List<CommandOption> options() {
-        return List.of(ModelCommands.MODEL, new CommandOption("prompt", "TEXT", "the text to continue"),
+        return List.of(ModelCommands.MODEL,
+                new CommandOption("ensemble", "DIR", "a decentralized run or exported ensemble, instead of --model"),
+                new CommandOption("mode", "M", "with --ensemble: top1 | top2 | all (default top2)"),
+                new CommandOption("router", "NAME", "with --ensemble: learned | centroid | auto (default auto)"),
+                new CommandOption("prompt", "TEXT", "the text to continue"),
                 new CommandOption("max-tokens", "N", "tokens to generate at most (default 64)"),
                 new CommandOption("temperature", "T", "0 = greedy (default 1.0)"),
                 new CommandOption("top-k", "K", "sample among the K most likely tokens; 0 = all (default 0)"),
@@ -52,7 +68,7 @@ public final class GenerateCommand implements Command {
     }
 
     @Override
-    public int run(Invocation inv) {
+    public int run(Invocation inv) throws IOException {
         String prompt = inv.requiredOption("prompt", "TEXT");
         int maxTokens = inv.intOption("max-tokens", 64);
         if (maxTokens < 0) {
@@ -65,18 +81,53 @@ public final class GenerateCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        LoadedModel m = ModelCommands.load(inv);
-        Tokenizer tokenizer = ModelCommands.tokenizer(m);
+        Optional<String> ensembleDir = inv.option("ensemble");
+        Tokenizer tokenizer;
+        TextGenerator generator;
+        int[] context;
+        if (ensembleDir.isPresent()) {
+            if (inv.option(ModelCommands.MODEL.name()).isPresent()) {
+                throw new UsageException("give --model or --ensemble, not both");
+            }
+            int k;
+            String router = inv.option("router").orElse("auto");
+            try {
+                k = Ensemble.modeExperts(inv.option("mode").orElse("top2"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            if (!Ensemble.ROUTERS.contains(router)) {
+                throw new UsageException("--router must be one of " + String.join(", ", Ensemble.ROUTERS) + ", got '"
+                        + router + "'");
+            }
+            Ensemble ensemble = Ensemble.load(inv.config().config(), Path.of(ensembleDir.get()));
+            tokenizer = ensemble.tokenizer();
+            context = promptContext(tokenizer, prompt);
+            double[] weights = EnsembleEvaluation.topK(ensemble.router(router)
+                    .weights(Arrays.copyOf(context, Math.min(context.length, ensemble.prefixTokens()))), k);
+            generator = new TextGenerator(new EnsembleScores(ensemble.models(), tokenizer.vocabSize(), weights),
+                    ensemble.context());
+        } else {
+            LoadedModel m = ModelCommands.load(inv);
+            tokenizer = ModelCommands.tokenizer(m);
+            context = promptContext(tokenizer, prompt);
+            generator = new TextGenerator(m.model(), m.config().vocabSize(), m.config().model().seqLen());
+        }
         Encoder encoder = tokenizer.encoder();
-        int[] text = encoder.encode(prompt);
-        int[] context = new int[text.length + 1];
-        context[0] = tokenizer.endOfTextId();
-        System.arraycopy(text, 0, context, 1, text.length);
-        int[] generated = new TextGenerator(m.model(), m.config().vocabSize(), m.config().model().seqLen())
-                .generate(context, maxTokens, new Sampler(settings), tokenizer.endOfTextId());
+        int[] text = Arrays.copyOfRange(context, 1, context.length);
+        int[] generated = generator.generate(context, maxTokens, new Sampler(settings), tokenizer.endOfTextId());
         int[] all = Arrays.copyOf(text, text.length + generated.length);
         System.arraycopy(generated, 0, all, text.length, generated.length);
         inv.out().println(encoder.decode(all));
         return 0;
+    }
+
+    /** The prompt's tokens after an end-of-text token, as every document in the prepared shards follows one. */
+    private static int[] promptContext(Tokenizer tokenizer, String prompt) {
+        int[] text = tokenizer.encoder().encode(prompt);
+        int[] context = new int[text.length + 1];
+        context[0] = tokenizer.endOfTextId();
+        System.arraycopy(text, 0, context, 1, text.length);
+        return context;
     }
 }
