@@ -37,6 +37,15 @@ public record Invocation(String command, ResolvedConfig config, Map<String, Stri
         }
     }
 
+    /** An integer option of at least 1, or {@code fallback}; anything else is a usage error naming the option. */
+    public int positiveIntOption(String name, int fallback) {
+        int v = intOption(name, fallback);
+        if (v < 1) {
+            throw new UsageException("--" + name + " must be at least 1, got " + v);
+        }
+        return v;
+    }
+
     /** A decimal option, or {@code fallback}; a malformed value is a usage error naming the option. */
     public double doubleOption(String name, double fallback) {
         String v = options.get(name);

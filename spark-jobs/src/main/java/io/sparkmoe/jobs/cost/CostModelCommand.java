@@ -91,24 +91,27 @@ public final class CostModelCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         double mfu = inv.doubleOption("mfu", 0.4);
-        int perNode = positive(inv, "gpus-per-node", 8);
-        int expertsPerRank = positive(inv, "experts-per-rank", 2);
+        int perNode = inv.positiveIntOption("gpus-per-node", 8);
+        int expertsPerRank = inv.positiveIntOption("experts-per-rank", 2);
         long tokensPerRank = inv.longOption("tokens-per-rank", 8192);
         int bytesPerValue = inv.intOption("bytes-per-value", 4);
         if (!(mfu > 0 && mfu <= 1) || tokensPerRank < 1 || (bytesPerValue != 2 && bytesPerValue != 4)) {
             throw new UsageException("need 0 < --mfu <= 1, --tokens-per-rank >= 1 and --bytes-per-value 2 or 4");
         }
         int[] nodeCounts = parseNodes(inv.option("nodes").orElse("8,16,32,64"));
-        StepCostModel model = new StepCostModel(positive(inv, "samples", 20_000), 1);
+        StepCostModel model = new StepCostModel(inv.positiveIntOption("samples", 20_000), 1);
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
 
         Map<String, Double> lambdas = new LinkedHashMap<>();
-        inv.option("locality-lambda").ifPresent(l -> {
-            double v = Double.parseDouble(l);
+        if (inv.option("locality-lambda").isPresent()) {
+            double v = inv.doubleOption("locality-lambda", 0);
+            if (!(v >= 0 && v <= 1)) {
+                throw new UsageException("--locality-lambda is a probability in [0, 1], got " + v);
+            }
             lambdas.put("locmoe", v);
             lambdas.put("grap", v);
-        });
+        }
         if (inv.option("calibration").isPresent()) {
             Path file = Path.of(inv.option("calibration").get());
             List<MeasuredStep> runs = MeasuredSteps.read(file);
@@ -242,13 +245,6 @@ public final class CostModelCommand implements Command {
         }
     }
 
-    private static int positive(Invocation inv, String option, int fallback) {
-        int v = inv.intOption(option, fallback);
-        if (v < 1) {
-            throw new UsageException("--" + option + " must be at least 1, got " + v);
-        }
-        return v;
-    }
 
     /** Reads the measured runs the locality benchmark writes: {@code {"runs": [ {...}, ... ]}}. */
     static final class MeasuredSteps {

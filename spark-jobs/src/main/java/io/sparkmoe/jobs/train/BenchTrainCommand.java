@@ -77,10 +77,10 @@ public final class BenchTrainCommand implements Command {
     @Override
     public int run(Invocation inv) throws IOException, InterruptedException {
         SparkMoeConfig config = inv.config().config();
-        int rounds = positive(inv, "rounds", 3);
-        int steps = positive(inv, "steps", 10);
+        int rounds = inv.positiveIntOption("rounds", 3);
+        int steps = inv.positiveIntOption("steps", 10);
         int warmup = inv.intOption("warmup", 2);
-        int threads = positive(inv, "threads", 2);
+        int threads = inv.positiveIntOption("threads", 2);
         int vocab = config.model().vocabSize().orElse(config.data().tokenizer().vocabSize());
         Path reference = Path.of(inv.option("reference").orElse("../shared/bench/torch_reference.py"));
         Optional<String> python = Optional.empty();
@@ -126,13 +126,6 @@ public final class BenchTrainCommand implements Command {
         return 0;
     }
 
-    private static int positive(Invocation inv, String option, int fallback) {
-        int v = inv.intOption(option, fallback);
-        if (v < 1) {
-            throw new io.sparkmoe.jobs.cli.UsageException("--" + option + " must be at least 1, got " + v);
-        }
-        return v;
-    }
 
     /** deploy/tools/python-env.sh torch ($SPARKMOE_PYTHON first), run from the project root. */
     private static Optional<String> findPython() throws IOException, InterruptedException {
