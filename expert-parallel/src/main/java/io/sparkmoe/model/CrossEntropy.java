@@ -1,31 +1,74 @@
 package io.sparkmoe.model;
 
-/** Cross-entropy of one row of logits: {@code lse(z) − z_target}; its gradient is {@code softmax(z) − onehot(target)}. */
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Cross-entropy of rows of logits, {@code lse(z) − z_target}, and its gradient {@code softmax(z) − onehot(target)}, on
+ * the LM head's output where it lies: two whole-buffer ND4J ops ({@code log_softmax} into a reused buffer, then
+ * {@code exp} in place) and one read and one write per row. The logits of a step are tens of millions of values:
+ * reading them into Java, one {@code Math.exp} each and writing the gradient back cost more than the LM head's GEMMs.
+ *
+ * <p>The gradient is left unscaled (the caller folds the 1/count of a mean into the GEMMs that consume it, as their
+ * alpha) and is zero in rows without a target.
+ */
 final class CrossEntropy {
 
-    private CrossEntropy() {
-    }
+    /** A target that is not counted (padding): no loss, a zero gradient row. */
+    static final int IGNORED = -1;
+
+    private final ScratchArray gradient = new ScratchArray('c');
+    private INDArray last;
 
     /**
-     * Returns the row's loss and writes {@code scale·(softmax − onehot)} into {@code gradient} at the same offset,
-     * whose row must be zero on entry (one exp per logit: the row holds the exponentials before they are scaled).
+     * logits: row-major [N, V] (contiguous; a column-major logitsᵀ [V, N] transposed is one). Returns the sum of the
+     * losses of the rows whose target is not {@link #IGNORED}, and leaves {@code softmax − onehot} of those rows in
+     * {@link #gradient()}.
      */
-    static double addGradient(double[] logits, int offset, int vocab, int target, double scale, double[] gradient) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocab; v++) {
-            max = Math.max(max, logits[offset + v]);
+    double lossAndGradient(INDArray logits, int[] targets) {
+        int rows = (int) logits.rows();
+        int vocab = (int) logits.columns();
+        if (targets.length != rows) {
+            throw new IllegalArgumentException("expected " + rows + " targets, one per row of logits, got " + targets.length);
         }
-        double sum = 0;
-        for (int v = 0; v < vocab; v++) {
-            double e = Math.exp(logits[offset + v] - max);
-            gradient[offset + v] += e;          // the gradient row is zero on entry: hold exp here first
-            sum += e;
+        INDArray g = last = gradient.get(logits.dataType(), rows, vocab);
+        Nd4j.exec((CustomOp) new LogSoftMax(logits, g));
+        DataBuffer buffer = g.data();
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            if (targets[r] != IGNORED) {
+                loss -= buffer.getDouble(index(r, vocab, targets[r]));
+            }
         }
-        double c = scale / sum;
-        for (int v = 0; v < vocab; v++) {
-            gradient[offset + v] *= c;
+        Transforms.exp(g, false);
+        for (int r = 0; r < rows; r++) {
+            if (targets[r] == IGNORED) {
+                g.getRow(r).assign(0);
+            } else {
+                long at = index(r, vocab, targets[r]);
+                buffer.put(at, buffer.getDouble(at) - 1);
+            }
         }
-        gradient[offset + target] -= scale;
-        return max + Math.log(sum) - logits[offset + target];
+        return loss;
+    }
+
+    /** {@code softmax − onehot} [N, V] row-major of the last {@link #lossAndGradient} (overwritten by the next). */
+    INDArray gradient() {
+        if (last == null) {
+            throw new IllegalStateException("no cross-entropy computed yet");
+        }
+        return last;
+    }
+
+    private static long index(int row, int vocab, int target) {
+        if (target < 0 || target >= vocab) {
+            throw new IllegalArgumentException("target " + target + " of row " + row + " is outside the vocabulary [0, "
+                    + vocab + ")");
+        }
+        return (long) row * vocab + target;
     }
 }
