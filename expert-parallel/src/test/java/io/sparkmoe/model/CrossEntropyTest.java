@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole-buffer cross-entropy against the obvious float64 loop (max-shifted log-sum-exp per row), with logits that
- * would overflow a naive exp, rows without a target, and the column-major logitsᵀ the LM head writes.
+ * would overflow a naive exp, a target whose probability underflows, rows without a target, and the column-major
+ * logitsᵀ the LM head writes.
  */
 class CrossEntropyTest {
 
@@ -51,6 +52,7 @@ class CrossEntropyTest {
             z[4 * VOCAB + v] -= 1000;        // ... and underflow to 0/0
         }
         z[5 * VOCAB + 3] = 60;               // one dominant logit: its softmax ≈ 1
+        z[6 * VOCAB + 11] = -150;            // a target whose softmax underflows: its loss comes from the logits
         return z;
     }
 
