@@ -4,7 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Token embedding {@code h = Embed[ids]} (no scaling, no position table). Backward scatters each row of dL/dh
- * into the row of its token (adding when a token repeats), touching only the rows of the batch's tokens.
+ * into the row of its token (adding when a token repeats).
  */
 public final class Embedding {
 
@@ -12,7 +12,7 @@ public final class Embedding {
     private final String name;
     private final Buffers buffers = new Buffers();
     private int[] ids;
-    private double[] row;
+    private double[] g;
     private double[] dv;
 
     public Embedding(Parameters params, String name) {
@@ -30,15 +30,15 @@ public final class Embedding {
         INDArray w = params.value(name);
         int d = (int) w.columns();
         INDArray gradient = params.gradient(name);
-        row = Buffers.ensure(row, d);
+        g = Buffers.ensure(g, (int) w.length());
         dv = Buffers.ensure(dv, ids.length * d);
+        buffers.read(gradient, g);
         buffers.read(dy, dv);
         for (int t = 0; t < ids.length; t++) {
-            buffers.readRange(gradient, ids[t] * d, row, d);
             for (int j = 0; j < d; j++) {
-                row[j] += dv[t * d + j];
+                g[ids[t] * d + j] += dv[t * d + j];
             }
-            buffers.writeRange(row, gradient, ids[t] * d, d);
         }
+        buffers.write(g, gradient);
     }
 }
