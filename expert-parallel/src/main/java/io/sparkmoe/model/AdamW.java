@@ -17,8 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * and the cosine router's expert embeddings included), {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
  * {@code p ← p − lr·m̂/(√v̂ + ε)} with {@code m̂ = m/(1−β1^t)}, {@code v̂ = v/(1−β2^t)}.
  *
- * <p>The update is one fused loop per tensor over pieces copied into Java arrays, since the dozen ND4J ops per tensor
- * it replaces each allocated a temporary of the tensor's size. The moments are float64 (as the loop computes), held in ND4J arrays so
+ * <p>The update is one fused loop per tensor over Java arrays, since the dozen ND4J ops per tensor it replaces each
+ * allocated a temporary of the tensor's size. The moments are float64 (as the loop computes), held in ND4J arrays so
  * that checkpoints read and restore them like any tensor.
  *
  * <p>Its state, for checkpoints, is the step count {@code t} and the moments {@code m}, {@code v} of every learned
@@ -37,14 +37,6 @@ public final class AdamW {
     private final Map<String, INDArray> first = new HashMap<>();
     private final Map<String, INDArray> second = new HashMap<>();
     private final Buffers buffers = new Buffers();
-    /**
-     * Values per piece of a tensor: its value, gradient and moments are read, updated and written back a piece at a
-     * time (4 × 64 Ki doubles, 2 MB, mostly stay in cache), so each byte crosses memory about once each way. Not
-     * much smaller: each piece costs seven NIO views of native buffers, a JNI call each (pieces of 2,048 values made
-     * the optimizer slower than whole tensors).
-     */
-    private static final int PIECE = 1 << 16;
-
     private final double[][] work = {new double[0], new double[0], new double[0], new double[0]};
     private int step;
 
@@ -105,47 +97,25 @@ public final class AdamW {
         double stepSize = lr / bias1;
         for (String name : params.names()) {
             INDArray pArray = params.value(name);
-            INDArray gArray = params.gradient(name);
-            INDArray mArray = first.get(name);
-            INDArray vArray = second.get(name);
             int n = (int) pArray.length();
-            boolean inPieces = Buffers.direct(pArray) && Buffers.direct(gArray) && Buffers.direct(mArray)
-                    && Buffers.direct(vArray);
-            int piece = inPieces ? PIECE : n;
+            double[] p = scratch(0, n);
+            double[] g = scratch(1, n);
+            double[] m = scratch(2, n);
+            double[] v = scratch(3, n);
+            buffers.read(pArray, p);
+            buffers.read(params.gradient(name), g);
+            buffers.read(first.get(name), m);
+            buffers.read(second.get(name), v);
             double keep = decays(name, pArray) ? 1 - lr * config.weightDecay() : 1;
-            double[] p = scratch(0, piece);
-            double[] g = scratch(1, piece);
-            double[] m = scratch(2, piece);
-            double[] v = scratch(3, piece);
-            for (int from = 0; from < n; from += piece) {
-                int count = Math.min(piece, n - from);
-                if (inPieces) {
-                    buffers.readRange(pArray, from, p, count);
-                    buffers.readRange(gArray, from, g, count);
-                    buffers.readRange(mArray, from, m, count);
-                    buffers.readRange(vArray, from, v, count);
-                } else {
-                    buffers.read(pArray, p);
-                    buffers.read(gArray, g);
-                    buffers.read(mArray, m);
-                    buffers.read(vArray, v);
-                }
-                for (int i = 0; i < count; i++) {
-                    double gi = g[i] * clip;
-                    m[i] = b1 * m[i] + (1 - b1) * gi;
-                    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-                    p[i] = p[i] * keep - stepSize * m[i] / (Math.sqrt(v[i]) / sqrtBias2 + eps);
-                }
-                if (inPieces) {
-                    buffers.writeRange(p, pArray, from, count);
-                    buffers.writeRange(m, mArray, from, count);
-                    buffers.writeRange(v, vArray, from, count);
-                } else {
-                    buffers.write(p, pArray);
-                    buffers.write(m, mArray);
-                    buffers.write(v, vArray);
-                }
+            for (int i = 0; i < n; i++) {
+                double gi = g[i] * clip;
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                p[i] = p[i] * keep - stepSize * m[i] / (Math.sqrt(v[i]) / sqrtBias2 + eps);
             }
+            buffers.write(p, pArray);
+            buffers.write(m, first.get(name));
+            buffers.write(v, second.get(name));
         }
         return norm;
     }
