@@ -46,7 +46,22 @@ final class Buffers {
             System.arraycopy(a.dup('c').data().asDouble(), 0, out, 0, n);
             return;
         }
-        copyOut(a, out, n);
+        copyOut(a, 0, out, n);
+    }
+
+    /**
+     * Values {@code [from, from + n)} of a {@link #direct} array (row-major order) into {@code out[0, n)}: a tensor
+     * read in pieces small enough to stay in cache.
+     */
+    void readRange(INDArray a, int from, double[] out, int n) {
+        requireDirect(a);
+        copyOut(a, from, out, n);
+    }
+
+    /** Overwrites values {@code [from, from + n)} of a {@link #direct} array with {@code values[0, n)}. */
+    void writeRange(double[] values, INDArray a, int from, int n) {
+        requireDirect(a);
+        copyIn(values, a, from, n);
     }
 
     /** Overwrites a's values (row-major) with {@code values[0, a.length)} (not {@link #direct}: slowly). */
@@ -56,7 +71,7 @@ final class Buffers {
             a.assign(Nd4j.create(java.util.Arrays.copyOf(values, n), a.shape()).castTo(a.dataType()));
             return;
         }
-        copyIn(values, a, n);
+        copyIn(values, a, 0, n);
     }
 
     /** The buffer of a contiguous array (either order) in memory order, without reordering. */
@@ -67,7 +82,7 @@ final class Buffers {
     /** The first n values of a contiguous array's buffer (a reused buffer larger than what a step uses). */
     void readRaw(INDArray a, double[] out, int n) {
         requireContiguous(a);
-        copyOut(a, out, n);
+        copyOut(a, 0, out, n);
     }
 
     /** Overwrites the buffer of a contiguous array (either order) in memory order. */
@@ -78,31 +93,31 @@ final class Buffers {
     /** Overwrites the first n values of a contiguous array's buffer. */
     void writeRaw(double[] values, INDArray a, int n) {
         requireContiguous(a);
-        copyIn(values, a, n);
+        copyIn(values, a, 0, n);
     }
 
-    /** The first n values of a's buffer from its offset, in memory order, widened to double. */
-    private void copyOut(INDArray a, double[] out, int n) {
+    /** n values of a's buffer from its offset + from, in memory order, widened to double. */
+    private void copyOut(INDArray a, int from, double[] out, int n) {
         if (a.dataType() == DataType.DOUBLE) {
             DoubleBuffer b = a.data().asNioDouble();
-            b.position((int) a.offset());
+            b.position((int) a.offset() + from);
             b.get(out, 0, n);
             return;
         }
         float[] f = scratch(n);
         FloatBuffer b = a.data().asNioFloat();
-        b.position((int) a.offset());
+        b.position((int) a.offset() + from);
         b.get(f, 0, n);
         for (int i = 0; i < n; i++) {
             out[i] = f[i];
         }
     }
 
-    /** Overwrites the first n values of a's buffer from its offset, in memory order, narrowed to a's type. */
-    private void copyIn(double[] values, INDArray a, int n) {
+    /** Overwrites n values of a's buffer from its offset + from, in memory order, narrowed to a's type. */
+    private void copyIn(double[] values, INDArray a, int from, int n) {
         if (a.dataType() == DataType.DOUBLE) {
             DoubleBuffer b = a.data().asNioDouble();
-            b.position((int) a.offset());
+            b.position((int) a.offset() + from);
             b.put(values, 0, n);
             return;
         }
@@ -111,8 +126,15 @@ final class Buffers {
             f[i] = (float) values[i];
         }
         FloatBuffer b = a.data().asNioFloat();
-        b.position((int) a.offset());
+        b.position((int) a.offset() + from);
         b.put(f, 0, n);
+    }
+
+    private static void requireDirect(INDArray a) {
+        if (!direct(a)) {
+            throw new IllegalArgumentException("expected a contiguous row-major float32/float64 array, got "
+                    + a.shapeInfoToString());
+        }
     }
 
     private static void requireContiguous(INDArray a) {

@@ -6,19 +6,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Causal multi-head self-attention without biases (MODEL.md): q, k, v = x·W{q,k,v}ᵀ (three GEMMs over all
- * B·T rows), RoPE on q and k, per sequence and head {@code P = softmax(q·kᵀ/√hd + mask)}, {@code a = P·v}, then
- * {@code out = concat(a)·Woᵀ}.
+ * Causal multi-head self-attention without biases (MODEL.md): q, k, v = x·W{q,k,v}ᵀ, RoPE on q and k, per sequence and
+ * head {@code P = softmax(q·kᵀ/√hd + mask)}, {@code a = P·v}, then {@code out = concat(a)·Woᵀ}.
  *
  * <p>Backward per head: {@code dP = da·vᵀ}, {@code dv = Pᵀ·da}, softmax backward {@code dS_ij = P_ij(dP_ij − Σ_k P_ik dP_ik)},
  * {@code dq = dS·k/√hd}, {@code dk = dSᵀ·q/√hd}; RoPE is undone on dq, dk; the projections are GEMMs.
  *
- * <p>The T×T part is GEMMs too: q, k, v are laid out once per step as contiguous per-(sequence, head) [T, hd]
- * matrices ({@link HeadBatch}), so scores, P·v and the four backward products are one {@code Nd4j.gemm} each per
- * head written into reused buffers, and the mask, softmax and softmax backward are a few whole-batch ops. The
- * masked half is computed and thrown away: cheaper than thousands of small dot products on the Java side.
+ * <p>Layout: q, k, v, the heads' outputs and their gradients live per sequence, feature-major
+ * ({@link SequenceColumns}), where every per-head [T, hd] operand is a contiguous column-major matrix. So the
+ * projections are one {@code Nd4j.gemm} per sequence written straight into that layout, the T×T products one per head
+ * (scores and their gradients computed transposed into the row-major stacks the softmax works on, see
+ * {@link HeadBatch}), and no activation is copied between layouts; only RoPE reads q, k (dq, dk) into Java and back.
+ * The mask, softmax and softmax backward are a few whole-batch ops; the masked half is computed and thrown away.
  */
 public final class CausalSelfAttention {
 
@@ -34,25 +36,20 @@ public final class CausalSelfAttention {
     private int seqLen;
     private int d;
     private INDArray x;
-    private INDArray concat;
-    private HeadBatch q;
-    private HeadBatch k;
-    private HeadBatch v;
+    private SequenceColumns q;
+    private SequenceColumns k;
+    private SequenceColumns v;
+    private SequenceColumns concat;
+    private SequenceColumns headGradient;
+    private SequenceColumns valueGradient;
+    private SequenceColumns queryGradient;
+    private SequenceColumns keyGradient;
     private HeadBatch probabilities;
     private HeadBatch probabilityGradient;
-    private HeadBatch headOut;
     private INDArray mask;
-    private HeadBatch headGradient;
-    private HeadBatch valueGradient;
-    private HeadBatch queryGradient;
-    private HeadBatch keyGradient;
-    private double[] rowValues;
-    private double[] headValues;
-    private final ScratchArray projected = new ScratchArray('f');
-    private final ScratchArray output = new ScratchArray('f');
-    private final ScratchArray inputGradient = new ScratchArray('f');
-    private final ScratchArray concatIn = new ScratchArray('c');
-    private final ScratchArray rowGradient = new ScratchArray('c');
+    private double[] ropeValues;
+    private final ScratchArray output = new ScratchArray('c');
+    private final ScratchArray inputGradient = new ScratchArray('c');
     private final ScratchArray softmaxProduct = new ScratchArray('c');
     private final ScratchArray softmaxRowSums = new ScratchArray('c');
     private final Buffers buffers = new Buffers();
@@ -74,7 +71,7 @@ public final class CausalSelfAttention {
         this.rope = new Rope(d / heads, ropeBase);
     }
 
-    /** x: [B·T, d], sequences one after another. */
+    /** x: [B·T, d], sequences one after another. Returns [B·T, d] row-major (reused by the next forward). */
     public INDArray forward(INDArray input, int sequences, int tokensPerSequence) {
         long start = System.nanoTime();
         INDArray out = forwardUntimed(input, sequences, tokensPerSequence);
@@ -82,6 +79,7 @@ public final class CausalSelfAttention {
         return out;
     }
 
+    /** dL/dx [B·T, d] row-major of dL/dout (reused by the next backward). */
     public INDArray backward(INDArray dy) {
         long start = System.nanoTime();
         INDArray dx = backwardUntimed(dy);
@@ -94,96 +92,93 @@ public final class CausalSelfAttention {
         batch = sequences;
         seqLen = tokensPerSequence;
         d = input.columns();
-        int n = batch * seqLen;
         int hd = d / heads;
         DataType type = x.dataType();
-        int count = batch * heads;
-        q = toHeads(Linear.forward(x, params.value(wq), projected), true, q);
-        k = toHeads(Linear.forward(x, params.value(wk), projected), true, k);
-        v = toHeads(Linear.forward(x, params.value(wv), projected), false, v);
-        probabilities = HeadBatch.reuse(probabilities, type, count, seqLen, seqLen);
-        probabilities.product(q, false, k, true, 1 / Math.sqrt(hd));
-        INDArray scores = probabilities.all.reshape('c', count, (long) seqLen * seqLen);
+        q = project(wq, q);
+        k = project(wk, k);
+        v = project(wv, v);
+        rotate(q, false);
+        rotate(k, false);
+        probabilities = HeadBatch.reuse(probabilities, type, batch * heads, seqLen, seqLen);
+        HeadBatch.product(k.heads(), false, q.heads(), true, probabilities.transposed(), 1 / Math.sqrt(hd));  // Sᵀ = k·qᵀ
+        INDArray scores = probabilities.all.reshape('c', batch * heads, (long) seqLen * seqLen);
         scores.addiRowVector(causalMask(type));
         INDArray rows = probabilities.rows();
         Nd4j.exec((CustomOp) new SoftMax(rows, rows, 1));
-        headOut = HeadBatch.reuse(headOut, type, count, seqLen, hd);
-        headOut.product(probabilities, false, v, false, 1);
-        concat = fromHeads(headOut, false, n, concatIn);
-        return Linear.forward(concat, params.value(wo), output);
+        concat = layout(concat);
+        HeadBatch.product(probabilities.slices(), false, v.heads(), false, concat.heads(), 1);
+        INDArray out = output.get(type, (long) batch * seqLen, d);
+        for (int b = 0; b < batch; b++) {
+            Nd4j.gemm(params.value(wo), concat.sequence(b), sequenceRows(out, b).transpose(), false, true, 1.0, 0.0);
+        }
+        return out;
     }
 
     private INDArray backwardUntimed(INDArray dy) {
-        int n = batch * seqLen;
         int hd = d / heads;
-        int count = batch * heads;
         DataType type = x.dataType();
         double scale = 1 / Math.sqrt(hd);
-        Linear.accumulateWeightGradient(params, wo, dy, concat);
-        HeadBatch da = headGradient = toHeads(Linear.inputGradient(dy, params.value(wo), projected), false, headGradient);
-        HeadBatch dv = valueGradient = HeadBatch.reuse(valueGradient, type, count, seqLen, hd);
-        dv.product(probabilities, true, da, false, 1);
-        HeadBatch dp = HeadBatch.reuse(probabilityGradient, type, count, seqLen, seqLen);
-        probabilityGradient = dp;
-        dp.product(da, false, v, true, 1);
+        INDArray woValue = params.value(wo);
+        INDArray woGradient = params.gradient(wo);
+        SequenceColumns da = headGradient = layout(headGradient);
+        for (int b = 0; b < batch; b++) {
+            INDArray dyb = sequenceRows(dy, b);
+            Nd4j.gemm(dyb, concat.sequence(b), woGradient, true, false, 1.0, 1.0);
+            Nd4j.gemm(dyb, woValue, da.sequence(b), false, false, 1.0, 0.0);
+        }
+        SequenceColumns dv = valueGradient = layout(valueGradient);
+        HeadBatch.product(probabilities.slices(), true, da.heads(), false, dv.heads(), 1);
+        HeadBatch dp = probabilityGradient = HeadBatch.reuse(probabilityGradient, type, batch * heads, seqLen, seqLen);
+        HeadBatch.product(v.heads(), false, da.heads(), true, dp.transposed(), 1);             // dPᵀ = v·daᵀ
         // softmax backward, row by row: dS = P ⊙ (dP − Σ_j P⊙dP); masked entries have P = 0, hence dS = 0
         INDArray p = probabilities.rows();
         INDArray dpRows = dp.rows();
         INDArray product = p.mul(dpRows, softmaxProduct.get(type, p.rows(), p.columns()));
         INDArray weighted = product.sum(softmaxRowSums.get(type, p.rows(), 1), true, 1);
         dpRows.subiColumnVector(weighted).muli(p);
-        HeadBatch dq = queryGradient = HeadBatch.reuse(queryGradient, type, count, seqLen, hd);
-        dq.product(dp, false, k, false, scale);
-        HeadBatch dk = keyGradient = HeadBatch.reuse(keyGradient, type, count, seqLen, hd);
-        dk.product(dp, true, q, false, scale);
-        INDArray dx = inputGradient.get(type, n, d);
-        projectBack(wq, fromHeads(dq, true, n, rowGradient), dx, 0.0);
-        projectBack(wk, fromHeads(dk, true, n, rowGradient), dx, 1.0);
-        projectBack(wv, fromHeads(dv, false, n, rowGradient), dx, 1.0);
+        SequenceColumns dq = queryGradient = layout(queryGradient);
+        HeadBatch.product(dp.slices(), false, k.heads(), false, dq.heads(), scale);
+        SequenceColumns dk = keyGradient = layout(keyGradient);
+        HeadBatch.product(dp.slices(), true, q.heads(), false, dk.heads(), scale);
+        rotate(dq, true);
+        rotate(dk, true);
+        INDArray dx = inputGradient.get(type, (long) batch * seqLen, d);
+        projectBack(wq, dq, dx, 0.0);
+        projectBack(wk, dk, dx, 1.0);
+        projectBack(wv, dv, dx, 1.0);
         return dx;
     }
 
-    /** [B·T, d] row-major → per (sequence, head) [T, hd] matrices, RoPE applied first when asked. */
-    private HeadBatch toHeads(INDArray rows, boolean rotate, HeadBatch reuse) {
-        int n = batch * seqLen;
-        int hd = d / heads;
-        double[] flat = rowValues = Buffers.ensure(rowValues, n * d);
-        buffers.read(rows, flat);
-        if (rotate) {
-            rope.rotate(flat, n, seqLen, d);
-        }
-        double[] out = headValues = Buffers.ensure(headValues, n * d);
-        for (int row = 0; row < n; row++) {
-            int b = row / seqLen;
-            int t = row % seqLen;
-            for (int h = 0; h < heads; h++) {
-                System.arraycopy(flat, row * d + h * hd, out, ((b * heads + h) * seqLen + t) * hd, hd);
-            }
-        }
-        HeadBatch hb = HeadBatch.reuse(reuse, rows.dataType(), batch * heads, seqLen, hd);
-        buffers.write(out, hb.all);
-        return hb;
+    private SequenceColumns layout(SequenceColumns reuse) {
+        return SequenceColumns.reuse(reuse, x.dataType(), batch, seqLen, d, heads);
     }
 
-    /** The inverse of {@link #toHeads}: per-head matrices back to [B·T, d], RoPE undone when asked. */
-    private INDArray fromHeads(HeadBatch hb, boolean rotateBack, int n, ScratchArray into) {
-        int hd = d / heads;
-        double[] flat = headValues = Buffers.ensure(headValues, n * d);
-        buffers.read(hb.all, flat);
-        double[] out = rowValues = Buffers.ensure(rowValues, n * d);
-        for (int row = 0; row < n; row++) {
-            int b = row / seqLen;
-            int t = row % seqLen;
-            for (int h = 0; h < heads; h++) {
-                System.arraycopy(flat, ((b * heads + h) * seqLen + t) * hd, out, row * d + h * hd, hd);
-            }
+    /** Rows of sequence b of a [B·T, d] array (a view). */
+    private INDArray sequenceRows(INDArray a, int b) {
+        return a.get(NDArrayIndex.interval((long) b * seqLen, (long) (b + 1) * seqLen), NDArrayIndex.all());
+    }
+
+    /** {@code x·Wᵀ} per sequence, into the per-sequence feature-major layout. */
+    private SequenceColumns project(String weight, SequenceColumns reuse) {
+        SequenceColumns out = layout(reuse);
+        INDArray w = params.value(weight);
+        for (int b = 0; b < batch; b++) {
+            Nd4j.gemm(sequenceRows(x, b), w, out.sequence(b), false, true, 1.0, 0.0);
         }
-        if (rotateBack) {
-            rope.rotateBack(out, n, seqLen, d);
+        return out;
+    }
+
+    /** RoPE in place on q or k (back: its transpose, on dq or dk), through one bulk copy each way. */
+    private void rotate(SequenceColumns c, boolean back) {
+        int n = (int) c.all.length();
+        double[] values = ropeValues = Buffers.ensure(ropeValues, n);
+        buffers.readRaw(c.all, values);
+        if (back) {
+            rope.rotateSequencesBack(values, batch, seqLen, d);
+        } else {
+            rope.rotateSequences(values, batch, seqLen, d);
         }
-        INDArray rows = into.get(hb.all.dataType(), n, d);
-        buffers.write(out, rows);
-        return rows;
+        buffers.writeRaw(values, c.all);
     }
 
     /** [1, T·T]: 0 where key j ≤ query i, −∞ above the diagonal (cached per length and type). */
@@ -200,9 +195,16 @@ public final class CausalSelfAttention {
         return mask;
     }
 
-    /** Accumulates dW of one input projection and adds (beta = 1) or writes (beta = 0) its dL/dx into dx. */
-    private void projectBack(String weight, INDArray dOut, INDArray dx, double beta) {
-        Linear.accumulateWeightGradient(params, weight, dOut, x);
-        Nd4j.gemm(dOut, params.value(weight), dx, false, false, 1.0, beta);
+    /**
+     * Accumulates dW of one input projection, {@code Σ_b dOut_bᵀ·x_b}, and adds (beta = 1) or writes (beta = 0) its
+     * dL/dx, {@code dOut_b·W}, into dx (computed transposed, {@code Wᵀ·dOut_bᵀ}, into the row-major rows of dx).
+     */
+    private void projectBack(String weight, SequenceColumns dOut, INDArray dx, double beta) {
+        INDArray w = params.value(weight);
+        INDArray dw = params.gradient(weight);
+        for (int b = 0; b < batch; b++) {
+            Nd4j.gemm(dOut.sequence(b), sequenceRows(x, b), dw, true, false, 1.0, 1.0);
+            Nd4j.gemm(w, dOut.sequence(b), sequenceRows(dx, b).transpose(), true, true, 1.0, beta);
+        }
     }
 }

@@ -4,7 +4,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One pre-norm decoder block: {@code h += Attn(RMSNorm(h))}, then {@code h += FFN(RMSNorm(h))}. Backward: each residual
- * passes dL/dh straight through and adds the branch's dL/dh.
+ * passes dL/dh straight through and adds the branch's dL/dh. The four sums go into arrays reused step after step (a
+ * fresh [B·T, d] array per sum cost more than the add).
  */
 public final class DecoderBlock {
 
@@ -12,6 +13,10 @@ public final class DecoderBlock {
     private final CausalSelfAttention attention;
     private final RmsNorm ffnNorm;
     private final FeedForward ffn;
+    private final ScratchArray middle = new ScratchArray('c');
+    private final ScratchArray output = new ScratchArray('c');
+    private final ScratchArray middleGradient = new ScratchArray('c');
+    private final ScratchArray inputGradient = new ScratchArray('c');
 
     public DecoderBlock(RmsNorm attentionNorm, CausalSelfAttention attention, RmsNorm ffnNorm, FeedForward ffn) {
         this.attentionNorm = attentionNorm;
@@ -25,12 +30,16 @@ public final class DecoderBlock {
     }
 
     public INDArray forward(INDArray h, int sequences, int tokensPerSequence, int[] ids, boolean[] padding) {
-        INDArray mid = h.add(attention.forward(attentionNorm.forward(h), sequences, tokensPerSequence));
-        return mid.add(ffn.forward(ffnNorm.forward(mid), ids, padding));
+        INDArray mid = h.add(attention.forward(attentionNorm.forward(h), sequences, tokensPerSequence), like(middle, h));
+        return mid.add(ffn.forward(ffnNorm.forward(mid), ids, padding), like(output, h));
     }
 
     public INDArray backward(INDArray dOut) {
-        INDArray dMid = dOut.add(ffnNorm.backward(ffn.backward(dOut)));
-        return dMid.add(attentionNorm.backward(attention.backward(dMid)));
+        INDArray dMid = dOut.add(ffnNorm.backward(ffn.backward(dOut)), like(middleGradient, dOut));
+        return dMid.add(attentionNorm.backward(attention.backward(dMid)), like(inputGradient, dOut));
+    }
+
+    private static INDArray like(ScratchArray scratch, INDArray a) {
+        return scratch.get(a.dataType(), a.rows(), a.columns());
     }
 }

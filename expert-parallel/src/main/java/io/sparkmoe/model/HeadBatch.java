@@ -5,20 +5,27 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A stack of {@code count} row-major {@code [rows, cols]} matrices in one contiguous buffer, with the per-matrix views
- * made once: attention's per-(sequence, head) operands and products. ND4J's batched GEMM is broken in this version
- * (see the stack notes), so the batch is a loop of {@code Nd4j.gemm} calls over these views, writing in place.
+ * A stack of {@code count} row-major {@code [rows, cols]} matrices in one contiguous buffer (attention's per-(sequence,
+ * head) scores and their gradients, whose rows the softmax works along), with per-matrix views made once. ND4J's
+ * batched GEMM is broken in this version (see the stack notes), so products over the stack are a loop of
+ * {@code Nd4j.gemm} calls ({@link #product}).
+ *
+ * <p>{@code Nd4j.gemm} copies a row-major result to column-major and back; so a product into matrix i is computed
+ * transposed, {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}, into {@link #transposed()}: the column-major view of the same memory.
  */
 final class HeadBatch {
 
     final INDArray all;
     private final INDArray[] slices;
+    private final INDArray[] transposed;
 
     HeadBatch(DataType type, int count, int rows, int cols) {
         all = Nd4j.createUninitialized(type, new long[]{count, rows, cols}, 'c');
         slices = new INDArray[count];
+        transposed = new INDArray[count];
         for (int i = 0; i < count; i++) {
             slices[i] = all.tensorAlongDimension(i, 1, 2);
+            transposed[i] = slices[i].transpose();
         }
     }
 
@@ -31,12 +38,14 @@ final class HeadBatch {
         return new HeadBatch(type, count, rows, cols);
     }
 
-    INDArray get(int i) {
-        return slices[i];
+    /** The row-major [rows, cols] matrices (views). */
+    INDArray[] slices() {
+        return slices;
     }
 
-    int count() {
-        return slices.length;
+    /** The same matrices transposed: column-major [cols, rows] views of the same memory. */
+    INDArray[] transposed() {
+        return transposed;
     }
 
     /** The whole stack as {@code [count·rows, cols]} (a view of the same buffer). */
@@ -44,10 +53,10 @@ final class HeadBatch {
         return all.reshape('c', all.size(0) * all.size(1), all.size(2));
     }
 
-    /** {@code this_i = alpha · op(a_i)·op(b_i)} for every matrix i. */
-    void product(HeadBatch a, boolean transA, HeadBatch b, boolean transB, double alpha) {
-        for (int i = 0; i < slices.length; i++) {
-            Nd4j.gemm(a.get(i), b.get(i), slices[i], transA, transB, alpha, 0.0);
+    /** {@code c_i = alpha · op(a_i)·op(b_i)} for every i (each c_i contiguous and column-major). */
+    static void product(INDArray[] a, boolean transA, INDArray[] b, boolean transB, INDArray[] c, double alpha) {
+        for (int i = 0; i < c.length; i++) {
+            Nd4j.gemm(a[i], b[i], c[i], transA, transB, alpha, 0.0);
         }
     }
 }

@@ -47,11 +47,9 @@ public final class MoeTransformer {
     private int sequences;
     private int length;
     private INDArray normed;
-    private double[] logitGradient;
-    private double[] logitValues;
-    private final Buffers buffers = new Buffers();
+    private double lossScale;
+    private final CrossEntropy crossEntropy = new CrossEntropy();
     private final ScratchArray logitsOut = new ScratchArray('f');
-    private final ScratchArray logitGradientIn = new ScratchArray('f');
     private final ScratchArray headInputGradient = new ScratchArray('f');
 
     public MoeTransformer(ModelConfig config, RoutingConfig routing, int vocab, DataType type, long seed) {
@@ -229,28 +227,21 @@ public final class MoeTransformer {
             inputs[b] = java.util.Arrays.copyOf(ids[b], ids[b].length - 1);
         }
         INDArray logitsT = forward(inputs, padId);
-        int size = (int) logitsT.length();
-        double[] logits = logitValues = Buffers.ensure(logitValues, size);
-        buffers.readRaw(logitsT, logits);
-        logitGradient = Buffers.ensure(logitGradient, size);
-        java.util.Arrays.fill(logitGradient, 0, size, 0.0);
+        int[] targets = new int[sequences * length];
         int counted = 0;
-        for (int[] row : ids) {
-            for (int t = 1; t < row.length; t++) {
-                counted += row[t] == padId ? 0 : 1;
-            }
-        }
-        double ce = 0;
         for (int b = 0; b < ids.length; b++) {
             for (int t = 0; t < length; t++) {
                 int target = ids[b][t + 1];
-                if (target != padId) {
-                    ce += CrossEntropy.addGradient(logits, (b * length + t) * vocab, vocab, target, 1.0 / counted, logitGradient);
-                }
+                boolean ignored = target == padId;
+                targets[b * length + t] = ignored ? CrossEntropy.IGNORED : target;
+                counted += ignored ? 0 : 1;
             }
         }
+        // logitsᵀ [V, N] column-major is row-major logits [N, V] in memory: its transpose is a contiguous 'c' view
+        double ce = crossEntropy.lossAndGradient(logitsT.transpose(), targets);
+        lossScale = counted == 0 ? 0 : 1.0 / counted;
         clock.addModelTime(System.nanoTime() - start);
-        return (counted == 0 ? 0 : ce / counted) + auxLoss();
+        return ce * lossScale + auxLoss();
     }
 
     /**
@@ -289,13 +280,13 @@ public final class MoeTransformer {
     /** Backward of the last {@link #loss}: accumulates dL/d(every learned tensor) into the gradient buffers. */
     public void backward() {
         long start = System.nanoTime();
-        // dLogitsᵀ [V, N] column-major holds row-major dLogits [N, V]: dW += dLogitsᵀ·normed, dNormed = dLogits·W
+        // dLogits [N, V] = (softmax − onehot)/count: the 1/count is the GEMMs' alpha. dW += dLogitsᵀ·normed,
+        // dNormed = dLogits·W
         INDArray w = params.value(head);
-        INDArray dLogitsT = logitGradientIn.get(params.type(), vocab, sequences * length);
-        buffers.writeRaw(logitGradient, dLogitsT);
-        Nd4j.gemm(dLogitsT, normed, params.gradient(head), false, false, 1.0, 1.0);
+        INDArray dLogits = crossEntropy.gradient();
+        Nd4j.gemm(dLogits, normed, params.gradient(head), true, false, lossScale, 1.0);
         INDArray dNormed = headInputGradient.get(params.type(), sequences * length, w.columns());
-        Nd4j.gemm(dLogitsT, w, dNormed, true, false, 1.0, 0.0);
+        Nd4j.gemm(dLogits, w, dNormed, false, false, lossScale, 0.0);
         INDArray dh = finalNorm.backward(dNormed);
         for (int i = blocks.size() - 1; i >= 0; i--) {
             dh = blocks.get(i).backward(dh);

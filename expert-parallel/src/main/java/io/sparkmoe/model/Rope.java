@@ -20,37 +20,42 @@ public final class Rope {
         this.base = base;
     }
 
-    /** Rotates, in place, rows of {@code [N, d]} (row-major) whose position is {@code row % seqLen}. */
-    public void rotate(double[] x, int rows, int seqLen, int d) {
-        apply(x, rows, seqLen, d, 1);
+    /**
+     * Rotates, in place, activations laid out per sequence, feature-major ({@link SequenceColumns}: {@code [B][d][T]},
+     * so feature j of sequence b is the T positions from {@code (b·d + j)·T} on).
+     */
+    public void rotateSequences(double[] x, int sequences, int seqLen, int d) {
+        apply(x, sequences, seqLen, d, 1);
     }
 
-    /** The backward (transpose) of {@link #rotate}, in place on the gradient. */
-    public void rotateBack(double[] dx, int rows, int seqLen, int d) {
-        apply(dx, rows, seqLen, d, -1);
+    /** The backward (transpose) of {@link #rotateSequences}, in place on the gradient. */
+    public void rotateSequencesBack(double[] dx, int sequences, int seqLen, int d) {
+        apply(dx, sequences, seqLen, d, -1);
     }
 
-    private void apply(double[] x, int rows, int seqLen, int d, int sign) {
+    private void apply(double[] x, int sequences, int seqLen, int d, int sign) {
         int half = headDim / 2;
         tables(seqLen);
-        for (int row = 0; row < rows; row++) {
-            int pos = row % seqLen;
-            for (int i = 0; i < half; i++) {
-                double c = cos[pos * half + i];
-                double s = sign * sin[pos * half + i];
-                for (int h0 = 0; h0 < d; h0 += headDim) {
-                    int a = row * d + h0 + i;
-                    int b = a + half;
-                    double x1 = x[a];
-                    double x2 = x[b];
-                    x[a] = x1 * c - x2 * s;
-                    x[b] = x2 * c + x1 * s;
+        for (int b = 0; b < sequences; b++) {
+            for (int h0 = 0; h0 < d; h0 += headDim) {
+                for (int i = 0; i < half; i++) {
+                    int a = (b * d + h0 + i) * seqLen;       // x1 at position t: x[a + t]; its partner x2: x[c + t]
+                    int c = a + half * seqLen;
+                    int table = i * seqLen;
+                    for (int t = 0; t < seqLen; t++) {
+                        double cs = cos[table + t];
+                        double sn = sign * sin[table + t];
+                        double x1 = x[a + t];
+                        double x2 = x[c + t];
+                        x[a + t] = x1 * cs - x2 * sn;
+                        x[c + t] = x2 * cs + x1 * sn;
+                    }
                 }
             }
         }
     }
 
-    /** cos and sin of {@code pos·θ_i} for positions below seqLen (computed once per length). */
+    /** cos and sin of {@code pos·θ_i} at {@code [i·seqLen + pos]}, positions below seqLen (once per length). */
     private void tables(int seqLen) {
         int half = headDim / 2;
         if (cos.length == seqLen * half) {
@@ -61,8 +66,8 @@ public final class Rope {
         for (int pos = 0; pos < seqLen; pos++) {
             for (int i = 0; i < half; i++) {
                 double angle = pos * Math.pow(base, -2.0 * i / headDim);
-                cos[pos * half + i] = Math.cos(angle);
-                sin[pos * half + i] = Math.sin(angle);
+                cos[i * seqLen + pos] = Math.cos(angle);
+                sin[i * seqLen + pos] = Math.sin(angle);
             }
         }
     }

@@ -50,9 +50,9 @@ class LayerGradientTest {
         double[] x = GradientCheck.normal(random, 3, 8, 1).data().asDouble();
         double[] u = GradientCheck.normal(random, 3, 8, 1).data().asDouble();
         double[] rx = x.clone();
-        rope.rotate(rx, 3, 3, 8);
+        rope.rotateSequences(rx, 1, 3, 8);
         double[] ru = u.clone();
-        rope.rotateBack(ru, 3, 3, 8);
+        rope.rotateSequencesBack(ru, 1, 3, 8);
         double lhs = 0;
         double rhs = 0;
         for (int i = 0; i < x.length; i++) {
