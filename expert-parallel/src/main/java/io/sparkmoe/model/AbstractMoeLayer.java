@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code ∂out_t/∂g_te = y_te} only for kept pairs); {@link Router#backward} turns dL/dg into dL/dx and dL/d(router
  * tensors), adding the auxiliary losses' gradients (they enter the total loss with weight 1).
  */
-abstract class AbstractMoeLayer implements FeedForward {
+public abstract class AbstractMoeLayer implements FeedForward {
 
     protected final Parameters params;
     protected final String prefix;
@@ -33,8 +33,8 @@ abstract class AbstractMoeLayer implements FeedForward {
     private boolean training = true;
 
     /** prefix: {@code model.layers.{i}.block_sparse_moe.}; the router's tensors must be registered (see {@link #register}). */
-    AbstractMoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate,
-                     StepClock clock) {
+    protected AbstractMoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate,
+                               StepClock clock) {
         this.clock = clock;
         this.params = params;
         this.prefix = prefix;
@@ -68,7 +68,7 @@ abstract class AbstractMoeLayer implements FeedForward {
         x = input;
         RoutingInput in = RoutingInput.of(input).withTokenIds(ids);
         in = training ? in : in.forEvaluation();
-        decision = router.route(padding == null ? in : in.withPadding(padding));
+        decision = router.route(routingInput(padding == null ? in : in.withPadding(padding)));
         t = clock.lap(StepClock.ROUTE, t);
         int size = input.rows() * input.columns();
         double[] combined = combinedValues = Buffers.ensure(combinedValues, size);
@@ -117,6 +117,14 @@ abstract class AbstractMoeLayer implements FeedForward {
     @Override
     public double auxLoss() {
         return decision.losses().total();
+    }
+
+    /**
+     * The router's input as this layer sees it: unchanged in one JVM; a rank of an expert-parallel run adds the
+     * expert placement and its own rank, which the locality loss, the group limit and the locality statistics read.
+     */
+    protected RoutingInput routingInput(RoutingInput input) {
+        return input;
     }
 
     protected SwiGlu expert(int e) {

@@ -84,7 +84,14 @@ public final class AdamW {
 
     /** Clips (if configured), applies one update with the gradients in the store, and returns ‖g‖ before clipping. */
     public double step() {
-        double norm = globalNorm();
+        return step(Math.sqrt(squaredNorm(name -> true)));
+    }
+
+    /**
+     * As {@link #step()}, clipping by a norm computed elsewhere: a rank of an expert-parallel run holds a part of the
+     * model, and the norm it clips by is over all ranks' gradients.
+     */
+    public double step(double norm) {
         double clip = Math.min(1.0, config.gradClip().map(c -> c / (norm + 1e-6)).orElse(1.0));
         double lr = schedule.at(step);
         step++;
@@ -127,12 +134,16 @@ public final class AdamW {
         return work[which];
     }
 
-    private double globalNorm() {
+    /** Σ‖g‖² over the learned tensors whose names pass {@code which}. */
+    public double squaredNorm(java.util.function.Predicate<String> which) {
         double sum = 0;
         for (String name : params.names()) {
+            if (!which.test(name)) {
+                continue;
+            }
             double n = params.gradient(name).norm2Number().doubleValue();
             sum += n * n;
         }
-        return Math.sqrt(sum);
+        return sum;
     }
 }

@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * over the first K·f values of whole buffers, not per-expert work. Weight gradients are GEMM'd straight into their
  * gradient buffers (beta = 1). The math is {@link SwiGlu}'s, which the reference layer uses.
  */
-final class GroupedExperts {
+public final class GroupedExperts {
 
     private final Parameters params;
     private final String[] w1;
@@ -47,15 +47,23 @@ final class GroupedExperts {
 
     /** prefix: {@code model.layers.{i}.block_sparse_moe.}; experts {@code experts.{e}.w1/w3/w2.weight}. */
     GroupedExperts(Parameters params, String prefix, int experts, StepClock clock) {
+        this(params, prefix, java.util.stream.IntStream.range(0, experts).toArray(), clock);
+    }
+
+    /**
+     * Only the experts {@code ids} (a rank of an expert-parallel run holds a few): {@code counts[i]} of
+     * {@link #forward} are the rows of expert {@code ids[i]}.
+     */
+    public GroupedExperts(Parameters params, String prefix, int[] ids, StepClock clock) {
         this.params = params;
         this.clock = clock;
-        w1 = new String[experts];
-        w3 = new String[experts];
-        w2 = new String[experts];
-        for (int e = 0; e < experts; e++) {
-            w1[e] = prefix + "experts." + e + ".w1.weight";
-            w3[e] = prefix + "experts." + e + ".w3.weight";
-            w2[e] = prefix + "experts." + e + ".w2.weight";
+        w1 = new String[ids.length];
+        w3 = new String[ids.length];
+        w2 = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            w1[i] = prefix + "experts." + ids[i] + ".w1.weight";
+            w3[i] = prefix + "experts." + ids[i] + ".w3.weight";
+            w2[i] = prefix + "experts." + ids[i] + ".w2.weight";
         }
     }
 
@@ -65,7 +73,7 @@ final class GroupedExperts {
      *
      * @param maxRows the most rows this layer can need (tokens × slots): the buffers' capacity
      */
-    double[] forward(double[] gathered, int[] counts, int d, DataType type, int maxRows, double[] out) {
+    public double[] forward(double[] gathered, int[] counts, int d, DataType type, int maxRows, double[] out) {
         this.counts = counts;
         this.rows = 0;
         for (int c : counts) {
@@ -109,7 +117,7 @@ final class GroupedExperts {
      * Given the weighted output gradients of the last forward's rows (row-major [K, d]), accumulates the experts'
      * weight gradients and returns dL/d(rows), row-major [K, d], in {@code out} (grown if too small).
      */
-    double[] backward(double[] dyRows, double[] out) {
+    public double[] backward(double[] dyRows, double[] out) {
         long t0 = System.nanoTime();
         buffers.writeRaw(dyRows, dys, rows * d);
         t0 = clock.lap(StepClock.DISPATCH, t0);

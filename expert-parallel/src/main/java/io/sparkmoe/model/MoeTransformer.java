@@ -43,6 +43,7 @@ public final class MoeTransformer {
     private final Random random;
     private final double outScale;
     private final StepClock clock = new StepClock();
+    private final MoeLayerFactory moeLayers;
     private int sequences;
     private int length;
     private INDArray normed;
@@ -54,7 +55,14 @@ public final class MoeTransformer {
     private final ScratchArray headInputGradient = new ScratchArray('f');
 
     public MoeTransformer(ModelConfig config, RoutingConfig routing, int vocab, DataType type, long seed) {
+        this(config, routing, vocab, type, seed, MoeLayerFactory.LOCAL);
+    }
+
+    /** With the MoE blocks built by {@code moeLayers} (which also decides which routed experts are kept). */
+    public MoeTransformer(ModelConfig config, RoutingConfig routing, int vocab, DataType type, long seed,
+                          MoeLayerFactory moeLayers) {
         this.config = config;
+        this.moeLayers = moeLayers;
         this.vocab = vocab;
         this.params = new Parameters(type);
         this.random = new Random(seed);
@@ -86,7 +94,7 @@ public final class MoeTransformer {
         RmsNorm n2 = new RmsNorm(params, pre + "post_attention_layernorm.weight", config.normEps());
         CausalSelfAttention attention = new CausalSelfAttention(params, pre + "self_attn.", config.heads(), config.ropeBase(),
                 clock);
-        return new DecoderBlock(n1, attention, n2, config.isMoeLayer(i) ? moe(pre, routing, seed + 1 + i) : dense(pre));
+        return new DecoderBlock(n1, attention, n2, config.isMoeLayer(i) ? moe(i, pre, routing, seed + 1 + i) : dense(pre));
     }
 
     private FeedForward dense(String pre) {
@@ -95,43 +103,54 @@ public final class MoeTransformer {
         return new DenseFeedForward(params, pre + "mlp.", clock);
     }
 
-    private FeedForward moe(String pre, RoutingConfig routing, long routerSeed) {
+    private FeedForward moe(int layer, String pre, RoutingConfig routing, long routerSeed) {
         MoeConfig m = config.moe();
         String block = pre + "block_sparse_moe.";
         Router router = Routers.create(routing, new RouterShape(m.experts(), config.hiddenSize(), vocab, params.type(),
                 config.initStd()), routerSeed);
         AbstractMoeLayer.register(params, block, router);
         for (int j = 0; j < m.experts(); j++) {
-            expertWeights(block + "experts." + j + ".", m.intermediateSize());
+            expertWeights(block + "experts." + j + ".", m.intermediateSize(), moeLayers.holds(layer, j));
         }
         for (int s = 0; s < m.sharedExperts(); s++) {
-            expertWeights(block + "shared_experts." + s + ".", m.sharedSize());
+            expertWeights(block + "shared_experts." + s + ".", m.sharedSize(), true);
         }
         boolean gate = m.sharedGate() && m.sharedExperts() > 0;
         if (gate) {
             matrix(block + "shared_expert_gate.weight", 1, config.hiddenSize(), 1);
         }
-        return new MoeLayer(params, block, router, m.sharedExperts(), gate, clock);
+        return moeLayers.create(layer, params, block, router, m.sharedExperts(), gate, clock);
     }
 
-    private void expertWeights(String pre, int hidden) {
-        swiGluWeights(pre + "w1.weight", pre + "w3.weight", pre + "w2.weight", hidden);
+    private void expertWeights(String pre, int hidden, boolean keep) {
+        swiGluWeights(pre + "w1.weight", pre + "w3.weight", pre + "w2.weight", hidden, keep);
     }
 
     private void swiGluWeights(String w1, String w3, String w2, int hidden) {
+        swiGluWeights(w1, w3, w2, hidden, true);
+    }
+
+    private void swiGluWeights(String w1, String w3, String w2, int hidden, boolean keep) {
         int d = config.hiddenSize();
-        matrix(w1, hidden, d, 1);
-        matrix(w3, hidden, d, 1);
-        matrix(w2, d, hidden, outScale);
+        matrix(w1, hidden, d, 1, keep);
+        matrix(w3, hidden, d, 1, keep);
+        matrix(w2, d, hidden, outScale, keep);
     }
 
     private void matrix(String name, int rows, int cols, double scale) {
+        matrix(name, rows, cols, scale, true);
+    }
+
+    /** Draws the tensor's init from the shared stream; registers it only when {@code keep}. */
+    private void matrix(String name, int rows, int cols, double scale, boolean keep) {
         double[] v = new double[rows * cols];
         double std = config.initStd() * scale;
         for (int i = 0; i < v.length; i++) {
             v[i] = random.nextGaussian() * std;
         }
-        params.add(name, Arrays2.matrix(v, rows, cols, params.type()));
+        if (keep) {
+            params.add(name, Arrays2.matrix(v, rows, cols, params.type()));
+        }
     }
 
     private void ones(String name, int n) {

@@ -16,7 +16,7 @@ import io.sparkmoe.train.checkpoint.TrainingState;
  * run it claims to, so it is refused, naming the part that differs. Keys that only change what is reported or kept
  * ({@code train.log-every}, {@code train.eval-every}, checkpoint keys, {@code run.*} besides the seed) may change.
  */
-final class ConfigFingerprint {
+public final class ConfigFingerprint {
 
     /** Part name → what it covers, for the error message. */
     private static final Map<String, String> PARTS = Map.of(
@@ -29,7 +29,7 @@ final class ConfigFingerprint {
     private ConfigFingerprint() {
     }
 
-    static Map<String, String> of(SparkMoeConfig config, Manifest data) {
+    public static Map<String, String> of(SparkMoeConfig config, Manifest data) {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("model", hash(config.model().toString()));
         f.put("routing", hash(config.routing().toString()));
@@ -41,7 +41,7 @@ final class ConfigFingerprint {
     }
 
     /** Refuses a checkpoint whose fingerprints differ from this run's; {@code source} names its state file. */
-    static void requireSame(TrainingState saved, Map<String, String> current, String source) {
+    public static void requireSame(TrainingState saved, Map<String, String> current, String source) {
         for (Map.Entry<String, String> e : current.entrySet()) {
             String was = saved.config().get(e.getKey());
             if (!e.getValue().equals(was)) {

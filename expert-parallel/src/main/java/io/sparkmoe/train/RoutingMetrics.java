@@ -14,13 +14,13 @@ import io.sparkmoe.routing.stats.RoutingStatistics;
  * routers without probabilities) and the locality shares. In one JVM every expert is local, so all kept pairs
  * count as same-rank.
  */
-final class RoutingMetrics {
+public final class RoutingMetrics {
 
     private RoutingMetrics() {
     }
 
     /** One field map per MoE layer of the last forward, each with its {@code layer} index. */
-    static List<Map<String, Object>> of(MoeTransformer model) {
+    public static List<Map<String, Object>> of(MoeTransformer model) {
         List<Map<String, Object>> out = new ArrayList<>();
         model.routingStatistics().forEach((layer, stats) -> out.add(fields(layer, stats)));
         return out;

@@ -96,7 +96,7 @@ public final class Trainer {
     }
 
     /** {@code model.vocab-size} if set (it must match the shards), else the prepared tokenizer's size. */
-    static int vocabSize(ModelConfig model, int prepared) {
+    public static int vocabSize(ModelConfig model, int prepared) {
         int v = model.vocabSize().orElse(prepared);
         if (v != prepared) {
             throw new IllegalArgumentException("model.vocab-size (" + v + ") differs from the prepared data's vocab_size ("

@@ -22,15 +22,15 @@ import org.apache.hadoop.fs.FileSystem;
  * Prepared data written with data-prep's own shard writer and manifest: documents that count up from a random
  * start (mod V − 1), so the next token is predictable and a tiny model's loss falls within a few dozen steps.
  */
-final class SyntheticShards {
+public final class SyntheticShards {
 
-    static final int VOCAB = 32;
+    public static final int VOCAB = 32;
     static final int EOT = VOCAB - 1;
 
     private SyntheticShards() {
     }
 
-    static ShardSet write(Path dir, long seed) throws IOException {
+    public static ShardSet write(Path dir, long seed) throws IOException {
         FileSystem fs = FileSystem.getLocal(new Configuration());
         org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(dir.toUri());
         Random random = new Random(seed);
