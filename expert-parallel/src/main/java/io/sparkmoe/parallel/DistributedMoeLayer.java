@@ -5,6 +5,7 @@ import java.util.Arrays;
 import io.sparkmoe.exchange.Exchange;
 import io.sparkmoe.exchange.HierarchicalDispatch;
 import io.sparkmoe.exchange.Routes;
+import io.sparkmoe.exchange.Tag;
 import io.sparkmoe.model.AbstractMoeLayer;
 import io.sparkmoe.model.GroupedExperts;
 import io.sparkmoe.model.Parameters;
@@ -22,6 +23,10 @@ import io.sparkmoe.routing.RoutingInput;
  * backward gives dL/dg per slot and the weighted output gradients per arrival, the experts turn those into dL/d(row),
  * and dispatch's backward sums each token's rows at its rank. Routing, shared experts and the router's backward are
  * {@link AbstractMoeLayer}'s.
+ *
+ * <p>The load-balance loss sees the whole batch's assignment counts (summed over ranks while routing), so with the
+ * trainer's 1/N gradient scaling it equals the single-JVM loss; the z-loss and the locality loss are per-token means
+ * and need nothing. Capacity is applied per rank, to the rank's own tokens.
  *
  * <p>Rows travel as float32 and combine sums in float32 (the single-JVM layer sums in float64 and rounds once), so
  * the two layers agree to float rounding, not bit for bit.
@@ -67,7 +72,21 @@ public final class DistributedMoeLayer extends AbstractMoeLayer {
     protected RoutingInput routingInput(RoutingInput input) {
         int[] tokenRank = new int[input.tokens()];
         Arrays.fill(tokenRank, exchange.rank());
-        return input.withPlacement(shards.placement(), tokenRank);
+        return input.withPlacement(shards.placement(), tokenRank).withCountsOverRanks(this::countsOverRanks);
+    }
+
+    /** The load-balance loss's per-expert assignment counts summed over the ranks (float32 is exact below 2^24). */
+    private int[] countsOverRanks(int[] counts) {
+        float[] mine = new float[counts.length];
+        for (int e = 0; e < counts.length; e++) {
+            mine[e] = counts[e];
+        }
+        float[] all = wait.time(() -> exchange.allReduceSum(Tag.of(layer, Tag.Phase.ALL_REDUCE), mine));
+        int[] out = new int[all.length];
+        for (int e = 0; e < all.length; e++) {
+            out[e] = Math.round(all[e]);
+        }
+        return out;
     }
 
     @Override

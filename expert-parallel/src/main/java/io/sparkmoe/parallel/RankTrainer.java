@@ -41,11 +41,13 @@ import org.slf4j.LoggerFactory;
  * The clip norm is over all parameters: the replicated part plus the all-reduced expert part. AdamW then steps
  * identically on every replica.
  *
- * <p>Auxiliary losses are computed per rank over the rank's tokens and enter as the mean over ranks. For z-loss (a
- * per-token mean) that equals the one-JVM value; the load-balance and locality losses use per-rank f_i and P_i, so
- * they differ from the one-JVM value (their batch statistics are not all-reduced). Capacity too is per rank: each
- * rank drops over-capacity pairs among its own tokens, against a capacity computed from its own token count.
- * The sigmoid router's bias update and the ReLU router's L1 rule see the rank's own decision.
+ * <p>Auxiliary losses are computed per rank over the rank's tokens and enter as the mean over ranks. The z-loss and
+ * the locality loss are per-token means, so that is the whole batch's value; the load-balance loss reads the whole
+ * batch's assignment counts (the layer sums them over ranks while routing), so it too equals the one-JVM loss.
+ * Capacity is per rank: each rank drops over-capacity pairs among its own tokens, against a capacity computed from
+ * its own token count, so runs that drop tokens differ from one JVM (which drops in global token order); dropless
+ * runs and runs with ample capacity do not. The sigmoid router's bias update and the ReLU router's L1 rule see the
+ * rank's own decision, and the routing statistics in {@code routing} events are the rank's own.
  *
  * <p>{@code train.averaging.mode = periodic}: replicated tensors step on the rank's own gradients, and every
  * {@code train.averaging.every} steps they are averaged (float32 all-reduce / N), after which every rank's replica

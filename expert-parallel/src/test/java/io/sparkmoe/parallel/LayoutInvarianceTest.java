@@ -44,10 +44,10 @@ class LayoutInvarianceTest {
 
     @Test
     void twoAndFourRanksReproduceOneJvm() throws IOException {
-        Trainer one = new Trainer(TinyRuns.config(), data);
+        Trainer one = new Trainer(TinyRuns.config("routing.aux.z-loss=0.001"), data);
         double[] expected = single(one).losses();
         for (int n : new int[]{2, 4}) {
-            SparkMoeConfig config = TinyRuns.config("cluster.ranks=" + n);
+            SparkMoeConfig config = TinyRuns.config("routing.aux.z-loss=0.001", "cluster.ranks=" + n);
             InProcessRanks ranks = new InProcessRanks(config, data, Topology.singleNode(n));
             List<RankResult> results = ranks.run();
             double worst = 0;

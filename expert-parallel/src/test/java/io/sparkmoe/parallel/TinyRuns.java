@@ -18,14 +18,14 @@ final class TinyRuns {
     private TinyRuns() {
     }
 
-    /** 2 MoE layers of 4 experts, d = 16, batch 4 × 16 tokens; extra overrides last. */
+    /** 2 MoE layers of 4 experts, d = 16, batch 4 × 16 tokens, load-balance loss 0.01; extra overrides last. */
     static SparkMoeConfig config(String... extra) {
         List<String> overrides = new ArrayList<>(List.of("model.hidden-size=16", "model.layers=2",
                 "model.heads=2", "model.seq-len=16", "model.dense-intermediate-size=24", "model.moe.experts=4",
                 "model.moe.intermediate-size=12", "model.moe.first-dense-layers=0", "model.moe.every=1",
                 "train.steps=20", "train.batch-size=4", "train.eval-every=10", "train.eval-batches=1",
                 "train.log-every=5", "train.optimizer.lr=0.01", "train.optimizer.min-lr=0.001",
-                "train.optimizer.warmup-steps=3", "run.seed=7", "routing.aux.load-balance=0"));
+                "train.optimizer.warmup-steps=3", "run.seed=7"));
         overrides.addAll(List.of(extra));
         return ConfigLoader.load(Optional.empty(), overrides).config();
     }

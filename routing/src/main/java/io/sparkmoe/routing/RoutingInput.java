@@ -1,6 +1,7 @@
 package io.sparkmoe.routing;
 
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -16,9 +17,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param placement  experts' ranks and nodes
  * @param tokenRank  rank holding each token, length N (required with a placement)
  * @param training   training call (true) or evaluation
+ * @param countsOverRanks when the batch is split over ranks: per-expert assignment counts → their sum over every
+ *                   rank (a collective the caller provides), so the load-balance loss's f_e is the whole batch's;
+ *                   empty = this call's tokens are the batch
  */
 public record RoutingInput(INDArray x, Optional<int[]> tokenIds, Optional<boolean[]> padding,
-                           Optional<ExpertPlacement> placement, Optional<int[]> tokenRank, boolean training) {
+                           Optional<ExpertPlacement> placement, Optional<int[]> tokenRank, boolean training,
+                           Optional<UnaryOperator<int[]>> countsOverRanks) {
 
     public RoutingInput {
         if (x.rank() != 2) {
@@ -41,23 +46,29 @@ public record RoutingInput(INDArray x, Optional<int[]> tokenIds, Optional<boolea
 
     /** A training call on {@code x} with no ids, padding or placement. */
     public static RoutingInput of(INDArray x) {
-        return new RoutingInput(x, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), true);
+        return new RoutingInput(x, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), true,
+                Optional.empty());
     }
 
     public RoutingInput withTokenIds(int[] ids) {
-        return new RoutingInput(x, Optional.of(ids), padding, placement, tokenRank, training);
+        return new RoutingInput(x, Optional.of(ids), padding, placement, tokenRank, training, countsOverRanks);
     }
 
     public RoutingInput withPadding(boolean[] pad) {
-        return new RoutingInput(x, tokenIds, Optional.of(pad), placement, tokenRank, training);
+        return new RoutingInput(x, tokenIds, Optional.of(pad), placement, tokenRank, training, countsOverRanks);
     }
 
     public RoutingInput withPlacement(ExpertPlacement p, int[] ranks) {
-        return new RoutingInput(x, tokenIds, padding, Optional.of(p), Optional.of(ranks), training);
+        return new RoutingInput(x, tokenIds, padding, Optional.of(p), Optional.of(ranks), training, countsOverRanks);
     }
 
     public RoutingInput forEvaluation() {
-        return new RoutingInput(x, tokenIds, padding, placement, tokenRank, false);
+        return new RoutingInput(x, tokenIds, padding, placement, tokenRank, false, countsOverRanks);
+    }
+
+    /** With the sum of per-expert assignment counts over the ranks that share this batch (see the record). */
+    public RoutingInput withCountsOverRanks(UnaryOperator<int[]> sum) {
+        return new RoutingInput(x, tokenIds, padding, placement, tokenRank, training, Optional.of(sum));
     }
 
     public int tokens() {

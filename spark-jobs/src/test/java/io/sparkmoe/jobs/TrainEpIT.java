@@ -25,8 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code sparkmoe train-ep} on Spark's {@code local-cluster[2,1,1024]}: two ranks in two executor JVMs, over the
  * network exchange. Two ranks reproduce the single-JVM {@code train} of the same configuration (the tolerance of the
- * distributed step's own layout test; without the load-balance loss, which each rank computes over its own tokens),
- * and a run whose executor is SIGKILLed after its first checkpoint is rerun by Spark, resumes from that checkpoint
+ * distributed step's own layout test), and a run whose executor is SIGKILLed after its first checkpoint is rerun by Spark, resumes from that checkpoint
  * and ends with exactly the uninterrupted run's final loss.
  */
 class TrainEpIT {
@@ -54,7 +53,7 @@ class TrainEpIT {
     /** {@code train-ep} of the tiny training with two ranks, a checkpoint every 5 steps, in run {@code name}. */
     static MainTest.Result trainEp(String name) throws IOException {
         List<String> args = new ArrayList<>(TrainIT.tinyTraining(data, dir.resolve("runs"), name,
-                "train.checkpoint-every=5", "routing.aux.load-balance=0", "cluster.ranks=2",
+                "train.checkpoint-every=5", "cluster.ranks=2",
                 "cluster.master=" + LocalCluster.master(2, 1024),
                 "cluster.spark.spark.ui.enabled=false", "cluster.spark.spark.executor.memory=768m",
                 "cluster.spark.spark.executor.extraJavaOptions=-Dtrain-ep-it.run=" + dir.resolve("runs").resolve(name),
@@ -68,7 +67,7 @@ class TrainEpIT {
     @Test
     void twoRanksOnTwoExecutorsReproduceOneJvm() throws IOException {
         MainTest.Result single = MainTest.run(TrainIT.tinyTraining(data, dir.resolve("runs"), "single",
-                "train.checkpoint-every=5", "routing.aux.load-balance=0").toArray(String[]::new));
+                "train.checkpoint-every=5").toArray(String[]::new));
         assertEquals(0, single.code(), single.err());
         List<Double> expected = losses(dir.resolve("runs/single"));
         List<Double> got = losses(dir.resolve("runs/whole"));

@@ -9,7 +9,8 @@ package io.sparkmoe.routing.loss;
  * @param probs      p = softmax(s)
  * @param logSumExp  logsumexp(s) per token
  * @param routed     false for padding tokens (they count toward no loss)
- * @param counts     (token, slot) assignments per expert, before capacity drops
+ * @param counts     (token, slot) assignments per expert, before capacity drops (of the whole batch when it is split
+ *                   over ranks: {@link io.sparkmoe.routing.RoutingInput#countsOverRanks})
  * @param localNode  node of each token and of each expert ({@code tokenNode[t]}, {@code expertNode[e]}); null without a placement
  */
 public record LossInputs(int tokens, int experts, double[] scores, double[] probs, double[] logSumExp,

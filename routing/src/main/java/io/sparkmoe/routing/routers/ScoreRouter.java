@@ -109,7 +109,11 @@ abstract class ScoreRouter implements Router {
             routed[t] = !input.isPadding(t);
         }
         Selection sel = select(input, scores, probs, routed);
-        LossInputs li = new LossInputs(n, e, scores.values(), probs, lse, routed, sel.counts(e), nodeMap(input));
+        int[] counts = sel.counts(e);
+        if (loadBalance != null && input.countsOverRanks().isPresent()) {
+            counts = input.countsOverRanks().get().apply(counts);
+        }
+        LossInputs li = new LossInputs(n, e, scores.values(), probs, lse, routed, counts, nodeMap(input));
         AuxLossValues values = new AuxLossValues(valueOf(loadBalance, li), valueOf(zLoss, li), valueOf(locality, li),
                 regulariser(scores, routed));
         DecisionAssembly.GateGeometry geometry = config.capacity() instanceof Capacity.LocMoeMin

@@ -59,8 +59,10 @@ final class TrainEpRank implements RankFunction<RankOutcome> {
             LOG.warn("rank {}, attempt {}: {}", ctx.rank(), ctx.attempt(), latest.map(p -> "resuming from " + p)
                     .orElse("no committed checkpoint yet: starting over"));
             if (latest.isPresent()) {
-                config = ConfigLoader.parse(configText + "\ntrain.resume = \"" + CheckpointConfig.LATEST + "\"\n",
-                        "the driver's configuration, resuming").config();
+                // train.resume = latest requires run.name; the run directory's name is the run's.
+                String runName = Path.of(java.net.URI.create(runDir)).getFileName().toString();
+                config = ConfigLoader.parse(configText + "\ntrain.resume = \"" + CheckpointConfig.LATEST + "\"\n"
+                        + "run.name = \"" + runName + "\"\n", "the driver's configuration, resuming").config();
             }
         }
         NodeAssignment nodes = NodeAssignment.resolve(config.cluster().ranksPerNode(), ctx.hosts());
