@@ -124,7 +124,8 @@ public final class TrainEpCommand implements Command {
             out.printf("the ranks' stage was rerun: attempt %d resumed after step %d%n", first.attempt,
                     first.firstStep - 1);
         }
-        out.printf("trained steps %d..%d: %d tokens in %.1f s (%.0f tokens/s)%n", first.firstStep,
+        out.printf("trained steps %d..%d: %d tokens in %.1f s (%.0f tokens/s; evaluations and checkpoints included)%n",
+                first.firstStep,
                 first.firstStep + first.losses.length - 1, tokens, seconds, seconds > 0 ? tokens / seconds : 0);
         out.printf("final loss %s%n", Double.toString(first.finalLoss()));
         out.printf("bytes sent, all ranks: same-rank %d, same-node %d, remote %d%n", bytes[0], bytes[1], bytes[2]);
