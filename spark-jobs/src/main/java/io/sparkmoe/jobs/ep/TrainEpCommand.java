@@ -72,7 +72,8 @@ public final class TrainEpCommand implements Command {
             try (MetricsTail progress = new MetricsTail(runDir.path().resolve(MetricsWriter.FILE), inv.out(),
                     config.train().logEvery(), config.train().steps()).start()) {
                 outcomes = BarrierRanks.run(sc, cluster.ranks(), cluster.exchange(),
-                        new TrainEpRank(inv.config().render(), runDir.path().toUri().toString()));
+                        new TrainEpRank(inv.config().render(), runDir.path().toUri().toString(),
+                                runDir.path().toUri().toString()));
             }
             boolean placed = writePlacement(config, outcomes, runDir, inv.out());
             boolean same = summarize(config, outcomes, inv.out());

@@ -38,21 +38,25 @@ final class TrainEpRank implements RankFunction<RankOutcome> {
 
     private final String configText;
     private final String runDir;
+    private final String checkpointRoot;
 
     /**
-     * @param configText the run's resolved configuration ({@code ResolvedConfig.render()})
-     * @param runDir     the run directory: checkpoints under it through Hadoop, metrics files in it
+     * @param configText     the run's resolved configuration ({@code ResolvedConfig.render()})
+     * @param runDir         the run directory (a {@code file:} URI): the metrics files go in it
+     * @param checkpointRoot the Hadoop directory whose {@code checkpoints/} the ranks write and resume from: the
+     *                       run directory for {@code train-ep}
      */
-    TrainEpRank(String configText, String runDir) {
+    TrainEpRank(String configText, String runDir, String checkpointRoot) {
         this.configText = configText;
         this.runDir = runDir;
+        this.checkpointRoot = checkpointRoot;
     }
 
     @Override
     public RankOutcome apply(RankContext ctx) throws Exception {
         SparkMoeConfig config = ConfigLoader.parse(configText, "the driver's configuration").config();
         Configuration hadoop = TrainCommand.hadoopConf(config.cluster().spark());
-        CheckpointStore checkpoints = CheckpointStore.ofRun(hadoop, runDir, config.train().checkpoint().keep());
+        CheckpointStore checkpoints = CheckpointStore.ofRun(hadoop, checkpointRoot, config.train().checkpoint().keep());
         if (ctx.attempt() > 0 && config.train().checkpoint().resume().equals(CheckpointConfig.NONE)) {
             // A rerun continues from the newest checkpoint every rank committed; rank 0's store decides for all.
             Optional<org.apache.hadoop.fs.Path> latest = checkpoints.latest();
