@@ -103,6 +103,8 @@ class RankTrainerTest {
         JsonNode step = events(metrics.resolve(InProcessRanks.metricsFile(1)), "step").get(4);
         assertTrue(step.get("breakdown").get("averaging").asDouble() > 0, "step 5 averaged: " + step);
         assertTrue(step.get("traffic").has("same_node"), step.toString());
+        assertTrue(step.get("traffic_per_layer").get("0").get("same_node").asLong() > 0, step.toString());
+        assertTrue(step.get("timing").get("exchange").asDouble() > 0, step.toString());
     }
 
     @Test
