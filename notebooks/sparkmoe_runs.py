@@ -686,8 +686,13 @@ def expert_cluster_matrix(ensemble):
     return m.pivot_table(index="expert", columns="cluster", values="val_ppl", aggfunc="last")
 
 
+#: The ``combination`` modes that are baselines rather than a router's mixture (their ``router`` is null), with
+#: the name a plot gives them: the dense model and the synchronous MoE trained with the experts' total compute.
+BASELINE_MODES = {"dense": "dense", "moe": "synchronous MoE"}
+
+
 def combinations(ensemble):
-    """Perplexity of each router × mode (``top-1``, ``top-2``, ``all``, and ``dense`` for the dense baseline at
+    """Perplexity of each router × mode (``top-1``, ``top-2``, ``all``, and the baselines of ``BASELINE_MODES`` at
     equal compute) from ``ensemble`` events of kind ``combination``."""
     if ensemble.empty or "kind" not in ensemble:
         return pd.DataFrame()

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkmoe.data.shards.ShardEntry;
 import io.sparkmoe.data.shards.ShardSet;
+import io.sparkmoe.jobs.decentralized.CompareDecentralizedCommand;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -194,10 +195,38 @@ class DecentralizedIT {
         assertEquals(0, comparison.path("ensemble").path("bytes_exchanged").asLong());
         assertEquals(CLUSTERS * 4, comparison.path("windows").asInt());
         assertTrue(comparison.path("dense").path("val_ppl").asDouble() > 1);
-        assertTrue(Files.readString(dir.resolve("runs/dec/comparison.md")).contains("| dense, all clusters |"));
+        String table = Files.readString(dir.resolve("runs/dec/comparison.md"));
+        assertTrue(table.contains("| dense, all clusters (" + CLUSTERS * STEPS + " steps) |"), table);
         assertTrue(Files.isRegularFile(dir.resolve("runs/dec/baseline-dense/model.safetensors")));
         assertEquals(1, events("ensemble").stream().filter(e -> e.path("mode").asText().equals("dense")
                 && e.path("router").isNull()).count(), "the dense model's combination event");
+
+        // the synchronous MoE (3 experts, the default top-k k=2) at the experts' FLOPs, counted per active parameter
+        JsonNode moe = comparison.path("moe");
+        assertEquals(CLUSTERS, moe.path("experts").asInt());
+        assertEquals(2, moe.path("top_k").asInt());
+        long active = moe.path("active_parameters").asLong();
+        long dense = comparison.path("parameters_per_model").asLong();
+        assertTrue(dense < active && active < moe.path("parameters").asLong(), moe.toString());
+        long tokensPerStep = 4 * 32;
+        assertEquals(moe.path("steps").asLong() * tokensPerStep, moe.path("tokens").asLong());
+        assertTrue(moe.path("steps").asInt() < CLUSTERS * STEPS, "fewer steps than the dense model: " + moe);
+        double flops = comparison.path("ensemble").path("train_flops").asDouble();
+        assertEquals(flops, moe.path("train_flops").asDouble(), 0.5 * 6 * active * tokensPerStep,
+                "equal FLOPs to the nearest step");
+        assertTrue(moe.path("val_ppl").asDouble() > 1);
+        assertEquals(CLUSTERS, moe.path("cluster_ppl").size());
+        assertTrue(table.contains("| synchronous MoE, 3 experts, topk k=2, all clusters ("), table);
+        assertTrue(Files.isRegularFile(dir.resolve("runs/dec/baseline-moe/model.safetensors")));
+        assertEquals(1, events("ensemble").stream().filter(e -> e.path("mode").asText().equals("moe")
+                && e.path("router").isNull()).count(), "the MoE's combination event");
+
+        // run again: both baselines are complete and kept; --no-moe leaves the MoE out of the table
+        MainTest.Result recompared = main("compare-decentralized", "--run", run, "--max-windows", "4", "--no-moe");
+        assertEquals(0, recompared.code(), recompared.out() + recompared.err());
+        assertTrue(recompared.out().contains(CompareDecentralizedCommand.BASELINE + ": complete in"), recompared.out());
+        assertFalse(JSON.readTree(dir.resolve("runs/dec/comparison.json").toFile()).has("moe"));
+        assertFalse(Files.readString(dir.resolve("runs/dec/comparison.md")).contains("synchronous MoE"));
     }
 
     static String[] concat(String[] a, String[] b) {

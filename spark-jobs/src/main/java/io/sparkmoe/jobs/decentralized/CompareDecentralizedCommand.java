@@ -25,7 +25,6 @@ import io.sparkmoe.jobs.cli.CommandOption;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.train.TrainCommand;
 import io.sparkmoe.model.MoeTransformer;
-import io.sparkmoe.model.Parameters;
 import io.sparkmoe.model.io.LoadedModel;
 import io.sparkmoe.model.io.NativeConfig;
 import io.sparkmoe.model.io.NativeModel;
@@ -34,19 +33,24 @@ import io.sparkmoe.train.TrainResult;
 import io.sparkmoe.train.Trainer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * {@code sparkmoe compare-decentralized}: the decentralized experts against one dense model of the same architecture
  * trained on all clusters' data with the same total training compute. Training FLOPs are counted as
  * {@code 6 · N · D} (N = the model's parameters, D = tokens trained on, {@code steps · batch · seq_len}); the
  * experts and the baseline have the same N, so equal compute is equal tokens: the baseline takes
- * {@code Σ_j steps_j} steps of the same batch. Both are evaluated on every cluster's validation windows on the
- * tokens after the router's prefix, as {@code eval-ensemble} does, and the table goes to {@code <run>/comparison.md}
- * and {@code <run>/comparison.json}.
+ * {@code Σ_j steps_j} steps of the same batch. Unless told not to, it also trains the {@link SynchronousMoe}: one
+ * model with K routed experts per layer on all the data, its steps chosen so that {@code 6 · active parameters ·
+ * tokens} matches the experts' total (the synchronous expert-parallel step reproduces this single-JVM training, see
+ * docs/expert-parallel.md). All are evaluated on every cluster's validation windows on the tokens after the router's
+ * prefix, as {@code eval-ensemble} does (the models dropless, routers in evaluation mode), and the table goes to
+ * {@code <run>/comparison.md} and {@code <run>/comparison.json}.
  */
 public final class CompareDecentralizedCommand implements Command {
 
     public static final String BASELINE = "baseline-dense";
+    public static final String BASELINE_MOE = "baseline-moe";
     public static final String TABLE = "comparison.md";
     public static final String REPORT = "comparison.json";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,7 +62,7 @@ public final class CompareDecentralizedCommand implements Command {
 
     @Override
     public String summary() {
-        return "decentralized experts vs a dense model at equal training FLOPs: perplexity, routers, wall time";
+        return "decentralized experts vs a dense model and a synchronous MoE at equal training FLOPs";
     }
 
     @Override
@@ -68,8 +72,12 @@ public final class CompareDecentralizedCommand implements Command {
                 (train-router), then one dense model of the experts' architecture on every cluster's training
                 shards for as many steps as all experts together (same batch and seq_len, so the same tokens and,
                 at 6 * params * tokens, the same FLOPs), in this JVM, into <run>/baseline-dense/ (kept if complete).
-                Evaluates the baseline and the ensemble (top-1, top-2, all; learned and centroid routers) on every
-                cluster's validation windows after router.prefix-tokens, and writes <run>/comparison.md and
+                Unless --no-moe, also the synchronous MoE: the same model with every feed-forward block an MoE layer
+                of K experts (K = data.clusters.count, each of model.dense-intermediate-size, routed as the routing
+                section says, by default top-k k=2) for the steps that make 6 * active params * tokens equal (active:
+                k of the K experts), into <run>/baseline-moe/. Evaluates both models (dropless) and the ensemble
+                (top-1, top-2, all; learned and centroid routers) on every cluster's validation windows after
+                router.prefix-tokens, and writes <run>/comparison.md and
                 <run>/comparison.json: perplexities, router accuracies, the experts' wall time (first start to
                 last end) concurrent and, with --sequential-run (a run trained with train-decentralized
                 --sequential), one at a time, and the bytes the experts exchanged (0).""";
@@ -79,20 +87,21 @@ public final class CompareDecentralizedCommand implements Command {
     public List<CommandOption> options() {
         return List.of(new CommandOption("run", "DIR", "the train-decentralized run directory (required)"),
                 new CommandOption("sequential-run", "DIR", "the same experts trained with --sequential, for wall time"),
-                new CommandOption("max-windows", "N", "evaluate at most N windows per cluster; 0 = all (default)"));
+                new CommandOption("max-windows", "N", "evaluate at most N windows per cluster; 0 = all (default)"),
+                new CommandOption("no-moe", null, "leave out the synchronous MoE (train and compare the dense model only)"));
     }
 
     @Override
     public int run(Invocation inv) throws IOException {
         Path run = Path.of(inv.requiredOption("run", "DIR"));
         compare(inv.config().config(), run, inv.option("sequential-run").map(Path::of), inv.intOption("max-windows", 0),
-                inv.out());
+                !inv.flag("no-moe"), inv.out());
         return 0;
     }
 
-    /** Runs the comparison and returns the JSON report it wrote. */
+    /** Runs the comparison ({@code withMoe}: the synchronous MoE too) and returns the JSON report it wrote. */
     public static Map<String, Object> compare(SparkMoeConfig config, Path run, Optional<Path> sequentialRun,
-                                              int maxWindows, PrintStream out) throws IOException {
+                                              int maxWindows, boolean withMoe, PrintStream out) throws IOException {
         int k = TrainDecentralizedCommand.clusterCount(config);
         List<JsonNode> experts = reports(run, k);
         TrainRouterCommand.train(config, run, out);
@@ -100,18 +109,20 @@ public final class CompareDecentralizedCommand implements Command {
         ShardSet data = ShardSet.open(hadoop, TrainDecentralizedCommand.clustersDir(config));
         int expertSteps = experts.stream().mapToInt(r -> r.path("steps").asInt()).sum();
         long expertTokens = experts.stream().mapToLong(r -> r.path("tokens").asLong()).sum();
-        JsonNode baseline = baseline(config, data, run, expertSteps, out);
+        SparkMoeConfig denseConfig = DenseExpert.of(config);
+        JsonNode baseline = baseline(withSteps(denseConfig, expertSteps), data, run, BASELINE, out);
 
         LoadedModel dense = NativeModel.load(run.resolve(BASELINE));
-        long params = parameters(dense.model().parameters());
+        long params = SynchronousMoe.parameters(dense.model().parameters());
         List<List<int[]>> val = new ArrayList<>();
         for (int c = 0; c < k; c++) {
             val.add(data.loadAll("val", c));
         }
         int seqLen = dense.config().model().seqLen();
         int prefix = config.data().clusters().router().prefixTokens();
-        EnsembleEvaluation.Result denseEval = EnsembleEvaluation.run(List.of(dense.model()), val, seqLen, prefix,
-                p -> new double[]{1}, config.train().batchSize(), maxWindows);
+        EnsembleEvaluation.Result denseEval = alone(dense, val, prefix, config, maxWindows);
+        Map<String, Object> moe = withMoe ? synchronousMoe(config, data, run, k, params, expertTokens, val, maxWindows,
+                out) : null;
         EnsembleEvaluation.Result centroid = EvalEnsembleCommand.evaluate(config, run, "centroid", maxWindows, out);
         EnsembleEvaluation.Result learned = EvalEnsembleCommand.evaluate(config, run, "learned", maxWindows, out);
 
@@ -129,6 +140,9 @@ public final class CompareDecentralizedCommand implements Command {
         d.put("val_ppl", Math.exp(denseEval.modeLoss().get("top-1")));
         d.put("cluster_ppl", perplexities(denseEval.expertLoss()[0]));
         report.put("dense", d);
+        if (moe != null) {
+            report.put("moe", moe);
+        }
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("experts", k);
         e.put("steps", expertSteps);
@@ -164,6 +178,13 @@ public final class CompareDecentralizedCommand implements Command {
             denseEvent.put("val_loss", d.get("val_loss"));
             denseEvent.put("val_ppl", d.get("val_ppl"));
             metrics.write("ensemble", 0, denseEvent);
+            if (moe != null) {
+                Map<String, Object> moeEvent = new LinkedHashMap<>(denseEvent);
+                moeEvent.put("mode", "moe");
+                moeEvent.put("val_loss", moe.get("val_loss"));
+                moeEvent.put("val_ppl", moe.get("val_ppl"));
+                metrics.write("ensemble", 0, moeEvent);
+            }
             metrics.write("comparison", 0, report);
         }
         out.print(table);
@@ -191,40 +212,86 @@ public final class CompareDecentralizedCommand implements Command {
     }
 
     /**
-     * Trains (unless complete) the dense baseline: the experts' model on every cluster's shards for {@code steps}
-     * steps, written whole to {@code <run>/baseline-dense/} with its {@code baseline.json}; returns that report.
+     * Trains the synchronous MoE (unless complete) for the steps that give it the experts' training FLOPs
+     * ({@code 6 · params · expertTokens}) and evaluates it alone; returns its part of the report.
      */
-    static JsonNode baseline(SparkMoeConfig config, ShardSet data, Path run, int steps, PrintStream out)
+    private static Map<String, Object> synchronousMoe(SparkMoeConfig config, ShardSet data, Path run, int experts,
+                                                      long params, long expertTokens, List<List<int[]>> val,
+                                                      int maxWindows, PrintStream out) throws IOException {
+        SparkMoeConfig moeConfig = SynchronousMoe.of(DenseExpert.of(config), experts);
+        int topK = config.routing().topK();
+        MoeTransformer shape = new MoeTransformer(moeConfig.model(), moeConfig.routing(),
+                Trainer.vocabSize(moeConfig.model(), data.manifest().vocabSize()), DataType.FLOAT,
+                moeConfig.run().seed());
+        long total = SynchronousMoe.parameters(shape.parameters());
+        long active = SynchronousMoe.activeParameters(shape.parameters(), experts, topK);
+        long tokensPerStep = (long) config.train().batchSize() * config.model().seqLen();
+        int steps = SynchronousMoe.equalFlopSteps(params, expertTokens, active, tokensPerStep);
+        JsonNode trained = baseline(withSteps(moeConfig, steps), data, run, BASELINE_MOE, out);
+        LoadedModel moe = NativeModel.load(run.resolve(BASELINE_MOE));
+        EnsembleEvaluation.Result r = alone(moe, val, config.data().clusters().router().prefixTokens(), config,
+                maxWindows);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("experts", experts);
+        m.put("router", config.routing().router());
+        m.put("top_k", topK);
+        m.put("parameters", total);
+        m.put("active_parameters", active);
+        m.put("steps", trained.path("steps").asInt());
+        m.put("tokens", trained.path("tokens").asLong());
+        m.put("train_flops", 6.0 * active * trained.path("tokens").asLong());
+        m.put("seconds", trained.path("seconds").asDouble());
+        m.put("val_loss", r.modeLoss().get("top-1"));
+        m.put("val_ppl", Math.exp(r.modeLoss().get("top-1")));
+        m.put("cluster_ppl", perplexities(r.expertLoss()[0]));
+        return m;
+    }
+
+    /** One model on every cluster's validation windows after the router's prefix, as a one-expert ensemble. */
+    private static EnsembleEvaluation.Result alone(LoadedModel m, List<List<int[]>> val, int prefix,
+                                                   SparkMoeConfig config, int maxWindows) {
+        return EnsembleEvaluation.run(List.of(m.model()), val, m.config().model().seqLen(), prefix,
+                p -> new double[]{1}, config.train().batchSize(), maxWindows);
+    }
+
+    private static SparkMoeConfig withSteps(SparkMoeConfig c, int steps) {
+        TrainConfig t = c.train();
+        return new SparkMoeConfig(c.preset(), c.data(), c.model(), c.routing(), new TrainConfig(steps, t.batchSize(),
+                t.evalEvery(), t.evalBatches(), t.logEvery(), t.checkpoint(), t.optimizer(), t.averaging()),
+                c.cluster(), c.run());
+    }
+
+    /**
+     * Trains (unless complete) a baseline of the given configuration on every cluster's shards, written whole to
+     * {@code <run>/<name>/} with its {@code baseline.json}; returns that report.
+     */
+    static JsonNode baseline(SparkMoeConfig model, ShardSet data, Path run, String name, PrintStream out)
             throws IOException {
-        Path target = run.resolve(BASELINE);
+        Path target = run.resolve(name);
         Path report = target.resolve("baseline.json");
         if (Files.isRegularFile(report)) {
-            out.println("dense baseline: complete in " + target + ", skipped");
+            out.println(name + ": complete in " + target + ", skipped");
             return JSON.readTree(report.toFile());
         }
-        TrainConfig t = config.train();
-        SparkMoeConfig dense = DenseExpert.of(new SparkMoeConfig(config.preset(), config.data(), config.model(),
-                config.routing(), new TrainConfig(steps, t.batchSize(), t.evalEvery(), t.evalBatches(), t.logEvery(),
-                t.checkpoint(), t.optimizer(), t.averaging()), config.cluster(), config.run()));
         List<int[]> train = new ArrayList<>();
         List<int[]> val = new ArrayList<>();
-        int k = config.data().clusters().count().orElseThrow();
+        int k = model.data().clusters().count().orElseThrow();
         for (int c = 0; c < k; c++) {
             train.addAll(data.loadAll(Trainer.TRAIN_SPLIT, c));
             val.addAll(data.loadAll(Trainer.VAL_SPLIT, c));
         }
-        Path tmp = target.resolveSibling("." + BASELINE + ".partial");
+        Path tmp = target.resolveSibling("." + name + ".partial");
         ExpertTask.delete(tmp);
         Files.createDirectories(run);
-        Trainer trainer = new Trainer(dense, data.manifest(), train, val, null);
-        Path metricsTmp = run.resolve("." + BASELINE + ".metrics.jsonl");
+        Trainer trainer = new Trainer(model, data.manifest(), train, val, null);
+        Path metricsTmp = run.resolve("." + name + ".metrics.jsonl");
         TrainResult r;
         try (MetricsWriter metrics = new MetricsWriter(metricsTmp)) {
             r = trainer.run(metrics);
         }
-        Configuration hadoop = TrainCommand.hadoopConf(config.cluster().spark());
+        Configuration hadoop = TrainCommand.hadoopConf(model.cluster().spark());
         byte[] tokenizer = HadoopFiles.readAll(data.tokenizerPath().getFileSystem(hadoop), data.tokenizerPath());
-        NativeModel.save(tmp, trainer.model(), NativeConfig.of(dense, data.manifest().vocabSize()), tokenizer);
+        NativeModel.save(tmp, trainer.model(), NativeConfig.of(model, data.manifest().vocabSize()), tokenizer);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("steps", r.losses().length);
         fields.put("tokens", r.tokens());
@@ -235,17 +302,9 @@ public final class CompareDecentralizedCommand implements Command {
         Files.move(metricsTmp, tmp.resolve(MetricsWriter.FILE));
         Files.writeString(tmp.resolve("baseline.json"), JSON.writeValueAsString(fields) + "\n");
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        out.printf("dense baseline: %d steps, %d tokens, validation loss %.4f, %.1f s%n", r.losses().length, r.tokens(),
+        out.printf(name + ": %d steps, %d tokens, validation loss %.4f, %.1f s%n", r.losses().length, r.tokens(),
                 r.finalEvaluation().loss(), r.seconds());
         return JSON.readTree(report.toFile());
-    }
-
-    private static long parameters(Parameters p) {
-        long n = 0;
-        for (String name : p.names()) {
-            n += p.value(name).length();
-        }
-        return n;
     }
 
     private static double[] perplexities(double[] losses) {
@@ -269,11 +328,20 @@ public final class CompareDecentralizedCommand implements Command {
         Map<String, Object> e = (Map<String, Object>) report.get("ensemble");
         Map<String, Object> learned = (Map<String, Object>) e.get("learned");
         Map<String, Object> centroid = (Map<String, Object>) e.get("centroid");
+        Map<String, Object> moe = (Map<String, Object>) report.get("moe");
         StringBuilder s = new StringBuilder();
         s.append(String.format("Validation perplexity after a %d-token prefix, %d windows; training FLOPs = 6 x %d"
-                + " parameters x tokens%n%n", report.get("prefix_tokens"), report.get("windows"), report.get("parameters_per_model")));
+                + " parameters x tokens", report.get("prefix_tokens"), report.get("windows"), report.get("parameters_per_model")));
+        s.append(moe == null ? String.format("%n%n") : String.format(" (the MoE: 6 x %d active of its %d parameters"
+                + " x tokens)%n%n", moe.get("active_parameters"), moe.get("parameters")));
         s.append("| model | training tokens | training FLOPs | perplexity |\n|---|---|---|---|\n");
-        s.append(String.format("| dense, all clusters | %d | %.3g | %.2f |%n", d.get("tokens"), d.get("train_flops"), d.get("val_ppl")));
+        s.append(String.format("| dense, all clusters (%d steps) | %d | %.3g | %.2f |%n", d.get("steps"), d.get("tokens"),
+                d.get("train_flops"), d.get("val_ppl")));
+        if (moe != null) {
+            s.append(String.format("| synchronous MoE, %d experts, %s k=%d, all clusters (%d steps) | %d | %.3g | %.2f |%n",
+                    moe.get("experts"), moe.get("router"), moe.get("top_k"), moe.get("steps"), moe.get("tokens"),
+                    moe.get("train_flops"), moe.get("val_ppl")));
+        }
         for (String mode : List.of("top-1", "top-2", "all")) {
             for (String router : List.of("learned", "centroid")) {
                 Map<String, Object> r = router.equals("learned") ? learned : centroid;
@@ -283,9 +351,12 @@ public final class CompareDecentralizedCommand implements Command {
         }
         double[] dense = (double[]) d.get("cluster_ppl");
         double[] own = (double[]) e.get("own_cluster_ppl");
-        s.append("\n| cluster | dense | its own expert |\n|---|---|---|\n");
+        double[] moeCluster = moe == null ? null : (double[]) moe.get("cluster_ppl");
+        s.append(moe == null ? "\n| cluster | dense | its own expert |\n|---|---|---|\n"
+                : "\n| cluster | dense | synchronous MoE | its own expert |\n|---|---|---|---|\n");
         for (int c = 0; c < k; c++) {
-            s.append(String.format("| %d | %.2f | %.2f |%n", c, dense[c], own[c]));
+            s.append(moe == null ? String.format("| %d | %.2f | %.2f |%n", c, dense[c], own[c])
+                    : String.format("| %d | %.2f | %.2f | %.2f |%n", c, dense[c], moeCluster[c], own[c]));
         }
         s.append(String.format("%n| | |%n|---|---|%n| router accuracy, learned | %.3f |%n| router accuracy, centroid | %.3f |%n",
                 learned.get("accuracy"), centroid.get("accuracy")));
@@ -294,6 +365,9 @@ public final class CompareDecentralizedCommand implements Command {
                 ? String.format("| experts' wall time, one at a time (FIFO) | %.1f s |%n", e.get("wall_seconds_sequential"))
                 : "| experts' wall time, one at a time (FIFO) | not measured (--sequential-run) |\n");
         s.append(String.format("| dense baseline's training time (one JVM) | %.1f s |%n", d.get("seconds")));
+        if (moe != null) {
+            s.append(String.format("| synchronous MoE's training time (one JVM) | %.1f s |%n", moe.get("seconds")));
+        }
         s.append(String.format("| bytes exchanged between experts | %d |%n", e.get("bytes_exchanged")));
         return s.toString();
     }
