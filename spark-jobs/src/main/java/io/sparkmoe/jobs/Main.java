@@ -16,6 +16,7 @@ import io.sparkmoe.jobs.decentralized.TrainDecentralizedCommand;
 import io.sparkmoe.jobs.decentralized.TrainRouterCommand;
 import io.sparkmoe.jobs.demo.DemoCommand;
 import io.sparkmoe.jobs.ep.RanksCommand;
+import io.sparkmoe.jobs.ep.TrainEpCommand;
 import io.sparkmoe.jobs.logging.Logs;
 import io.sparkmoe.jobs.model.EvalCommand;
 import io.sparkmoe.jobs.model.ExportCommand;
@@ -45,7 +46,8 @@ public final class Main {
     /** Every command, in the order {@code --help} lists them. */
     static final List<Command> COMMANDS = List.of(new DemoCommand(), new CheckCommand(), new PrepareCommand(),
             new PrepareBenchCommand(), new TrainCommand(), new EvalCommand(), new ScoreCommand(), new GenerateCommand(),
-            new ExportCommand(), new BenchTrainCommand(), new RanksCommand(), new TrainDecentralizedCommand(),
+            new ExportCommand(), new BenchTrainCommand(), new RanksCommand(), new TrainEpCommand(),
+            new TrainDecentralizedCommand(),
             new EvalEnsembleCommand(),
             new TrainRouterCommand(),
             new CompareDecentralizedCommand(),

@@ -25,7 +25,9 @@ class RanksIT {
                 "model.moe.experts=8", "run.dir=" + dir, "run.name=ranks", "cluster.spark.spark.ui.enabled=false");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("4 ranks in one barrier stage") && r.out().contains("ranks passed"), r.out());
-        assertEquals(4, r.out().lines().filter(l -> l.matches("rank \\d  executor driver  host \\S+  port \\d+  gpu none  node \\d  peers 4  experts .*")).count(), r.out());
+        assertEquals(4, r.out().lines().filter(l -> l.matches("rank \\d  executor driver  host \\S+  port \\d+  gpu none  node \\d  peers 4  experts \\[\\d, \\d\\]"
+                + "  sent same-rank/same-node/remote [1-9]\\d*/[1-9]\\d*/[1-9]\\d* B")).count(),
+                "every rank checked the mesh, sending bytes in every class:\n" + r.out());
         assertTrue(r.out().contains("2 node(s) emulated (cluster.ranks-per-node = 2)"), r.out());
         ExpertPlacement placement = ExpertPlacement.parse(Files.readString(dir.resolve("ranks/placement.json")), "placement.json");
         assertEquals(ExpertPlacement.compute(8, NodeAssignment.fromRanksPerNode(4, 2)), placement);

@@ -16,6 +16,10 @@ public final class RankReport {
     public int peersSeen;
     /** The experts this rank computed for itself from the gathered hosts; the driver compares with its placement. */
     public int[] localExperts;
+    /** Bytes this rank sent in the mesh check through its exchange: same rank, same node, remote. */
+    public long[] bytesByClass;
+    /** The stage attempt the report comes from (0 unless Spark reran the ranks). */
+    public int attempt;
 
     public RankReport() {
     }

@@ -6,6 +6,7 @@ import io.sparkmoe.jobs.RunDirectory;
 import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.spark.SparkSessions;
+import io.sparkmoe.exchange.Topology;
 import io.sparkmoe.placement.ExpertPlacement;
 import io.sparkmoe.placement.NodeAssignment;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -44,8 +45,9 @@ public final class RanksCommand implements Command {
         return """
                 Runs cluster.ranks tasks as one Spark barrier stage (rank = partition id), after checking that
                 the executors can run them all at once and that dynamic allocation is off (else it stops at
-                once and says what to change). Each rank opens a port on its executor, learns every peer's
-                executor, host and port, connects to the next rank and proves it holds the run's secret.
+                once and says what to change). Each rank opens its exchange port on its executor, learns every
+                peer's executor, host and port, connects to every peer proving the run's secret both ways, and
+                checks the mesh with one all-to-all, all-reduce and barrier (bytes sent per class reported).
                 Ranks on one host share a node (cluster.ranks-per-node emulates nodes instead). The driver
                 places model.moe.experts experts, E/N per rank, each node's group of consecutive experts on
                 that node, writes placement.json to the run directory and prints each rank and the
@@ -63,8 +65,8 @@ public final class RanksCommand implements Command {
         RunDirectory runDir = RunDirectory.create(name(), inv.config());
         try (SparkSession spark = SparkSessions.start(config, APP_NAME)) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            List<RankReport> reports = BarrierRanks.run(sc, ranks, rankFunction(experts, cluster.ranksPerNode(),
-                    cluster.exchange().connectTimeoutMs(), cluster.exchange().readTimeoutMs()));
+            List<RankReport> reports = BarrierRanks.run(sc, ranks, cluster.exchange(),
+                    rankFunction(experts, cluster.ranksPerNode()));
             String[] hosts = reports.stream().map(r -> r.host).toArray(String[]::new);
             NodeAssignment nodes = NodeAssignment.resolve(cluster.ranksPerNode(), hosts);
             ExpertPlacement placement = ExpertPlacement.compute(experts, nodes);
@@ -73,8 +75,10 @@ public final class RanksCommand implements Command {
             for (RankReport r : reports) {
                 boolean same = Arrays.equals(r.localExperts, placement.localExperts(r.rank));
                 agree &= same && r.peersSeen == ranks;
-                inv.out().printf("rank %d  executor %s  host %s  port %d  gpu %s  node %d  peers %d  experts %s%s%n", r.rank,
-                        r.executorId, r.host, r.port, r.gpu, nodes.nodeOf(r.rank), r.peersSeen, Arrays.toString(r.localExperts),
+                inv.out().printf("rank %d  executor %s  host %s  port %d  gpu %s  node %d  peers %d  experts %s"
+                                + "  sent same-rank/same-node/remote %d/%d/%d B%s%n", r.rank, r.executorId, r.host, r.port,
+                        r.gpu, nodes.nodeOf(r.rank), r.peersSeen, Arrays.toString(r.localExperts), r.bytesByClass[0],
+                        r.bytesByClass[1], r.bytesByClass[2],
                         same ? "" : "  DISAGREES with the driver's " + Arrays.toString(placement.localExperts(r.rank)));
             }
             inv.out().printf("%d node(s) %s: %s%n", nodes.nodes(), cluster.ranksPerNode().isPresent()
@@ -90,15 +94,15 @@ public final class RanksCommand implements Command {
     }
 
     /**
-     * What each rank does: the connectivity check, then its own placement from the gathered hosts (a rank of
-     * {@code train-ep} will need its experts without asking the driver). Captures only serializable values.
+     * What each rank does: its own nodes and placement from the gathered hosts (a rank of {@code train-ep} needs its
+     * experts without asking the driver), then its network exchange to every peer and the {@link MeshCheck} through
+     * it. Captures only serializable values.
      */
-    static RankFunction<RankReport> rankFunction(int experts, Optional<Integer> ranksPerNodeSetting, int connectTimeoutMs,
-                                                 int readTimeoutMs) {
+    static RankFunction<RankReport> rankFunction(int experts, Optional<Integer> ranksPerNodeSetting) {
         Integer ranksPerNode = ranksPerNodeSetting.orElse(null);
         return ctx -> {
-            PeerRing.check(ctx, connectTimeoutMs, readTimeoutMs);
             NodeAssignment nodes = NodeAssignment.resolve(Optional.ofNullable(ranksPerNode), ctx.hosts());
+            long[] bytes = MeshCheck.bytesByClass(MeshCheck.run(ctx.exchange(topology(nodes))));
             RankReport r = new RankReport();
             r.rank = ctx.rank();
             r.executorId = ctx.self().executorId();
@@ -107,7 +111,18 @@ public final class RanksCommand implements Command {
             r.gpu = ctx.gpu().address().orElse("none");
             r.peersSeen = ctx.ranks();
             r.localExperts = ExpertPlacement.compute(experts, nodes).localExperts(ctx.rank());
+            r.bytesByClass = bytes;
+            r.attempt = ctx.attempt();
             return r;
         };
+    }
+
+    /** The exchange's view of {@code nodes}: each rank's node name, so ranks on one node count as same-node. */
+    static Topology topology(NodeAssignment nodes) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int rank = 0; rank < nodes.ranks(); rank++) {
+            names.add(nodes.name(nodes.nodeOf(rank)));
+        }
+        return Topology.of(names);
     }
 }

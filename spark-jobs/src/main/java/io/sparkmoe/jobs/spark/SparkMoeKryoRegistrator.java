@@ -6,6 +6,7 @@ import io.sparkmoe.data.corpus.Document;
 import io.sparkmoe.data.features.SubspaceProjection;
 import io.sparkmoe.data.shards.ShardEntry;
 import io.sparkmoe.jobs.check.ExecutorReport;
+import io.sparkmoe.jobs.ep.RankOutcome;
 import io.sparkmoe.jobs.ep.RankReport;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.nd4j.kryo.Nd4jRegistrator;
@@ -37,6 +38,7 @@ public final class SparkMoeKryoRegistrator implements KryoRegistrator {
             java.util.HashMap.class,
             java.util.ArrayList.class,
             RankReport.class,
+            RankOutcome.class,
             byName("org.apache.spark.mllib.clustering.VectorWithNorm"),
             byName("[Lorg.apache.spark.mllib.clustering.VectorWithNorm;"));
 
