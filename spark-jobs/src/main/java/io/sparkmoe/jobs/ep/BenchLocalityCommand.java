@@ -53,7 +53,7 @@ public final class BenchLocalityCommand implements Command {
         return """
                 Runs train-ep (cluster.ranks ranks on cluster.master) once per variant with the same data, seed and
                 steps: topk (k = 2, the baseline), switch, hash, locality (topk + the LocMoE locality loss), grap,
-                group-limit (topk limited to one node) and locality+group-limit; --averaging-every N adds topk with
+                group-limit (topk limited to one node) and locality-group-limit; --averaging-every N adds topk with
                 periodic averaging every N steps instead of the per-step all-reduce. Each variant's run directory is
                 under one bench-locality run directory. Prints per variant the bytes sent across nodes per token
                 (the MoE layers' and all calls'), the median step time, the compute / exchange-wait / averaging
@@ -165,7 +165,11 @@ public final class BenchLocalityCommand implements Command {
             NodeAssignment nodes = NodeAssignment.resolve(config.config().cluster().ranksPerNode(), hosts);
             out.printf("topology: %d nodes (%s)%n", nodes.nodes(), nodes);
             EpRunMetrics m = EpRunMetrics.read(dir, config.config().cluster().ranks(), tokensPerRank, warmup);
-            String error = trained.consistent() ? null : "the ranks ended inconsistent (see above)";
+            if (!trained.placed()) {
+                out.println("(placement.json not written: the executors' hosts interleave the ranks; the ranks trained"
+                        + " with the topology of their hosts all the same, which is what the benchmark measures)");
+            }
+            String error = trained.replicasEqual() ? null : "the ranks ended with different replicas or losses";
             return new LocalityResult(v, nodes.nodes(), nodes.ranks() / nodes.nodes(), m, error);
         } catch (Exception e) {
             out.println("variant " + v.name() + " FAILED: " + e);

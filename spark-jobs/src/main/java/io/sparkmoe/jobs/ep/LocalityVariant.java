@@ -22,7 +22,7 @@ public record LocalityVariant(String name, List<String> overrides, String router
 
     /** The variants {@code bench-locality} runs unless told otherwise, in order (topk first: the baseline). */
     public static final List<String> DEFAULT = List.of("topk", "switch", "hash", "locality", "grap", "group-limit",
-            "locality+group-limit");
+            "locality-group-limit");
 
     /**
      * The named variants, {@code topk} (the baseline) first whether named or not; {@code locality} uses the LocMoE
@@ -46,7 +46,7 @@ public record LocalityVariant(String name, List<String> overrides, String router
                 "grap", 1, 0, true, 1));
         known.put("group-limit", new LocalityVariant("group-limit", List.of("routing.router = topk", "routing.top-k = 2",
                 "routing.group-limit = 1"), "group-limit", 2, 1, false, 1));
-        known.put("locality+group-limit", new LocalityVariant("locality+group-limit", List.of("routing.router = topk",
+        known.put("locality-group-limit", new LocalityVariant("locality-group-limit", List.of("routing.router = topk",
                 "routing.top-k = 2", "routing.group-limit = 1", mu), "locmoe-group-limit", 2, 1, false, 1));
         List<LocalityVariant> out = new ArrayList<>();
         out.add(known.get("topk"));

@@ -69,8 +69,15 @@ public final class TrainEpCommand implements Command {
         }
     }
 
-    /** What the ranks of one run returned, and whether they ended consistent and placed as trained. */
-    record Trained(List<RankOutcome> outcomes, boolean consistent) {
+    /**
+     * What the ranks of one run returned, whether they ended with equal replicas and losses, and whether
+     * {@code placement.json} was written (the ranks of each node consecutive).
+     */
+    record Trained(List<RankOutcome> outcomes, boolean replicasEqual, boolean placed) {
+
+        boolean consistent() {
+            return replicasEqual && placed;
+        }
     }
 
     /**
@@ -94,7 +101,7 @@ public final class TrainEpCommand implements Command {
         boolean placed = writePlacement(config, outcomes, runDir, out);
         boolean same = summarize(config, outcomes, out);
         LOG.info("train-ep {}: run directory {}", same && placed ? "finished" : "FAILED", runDir.path());
-        return new Trained(outcomes, same && placed);
+        return new Trained(outcomes, same, placed);
     }
 
     /**
