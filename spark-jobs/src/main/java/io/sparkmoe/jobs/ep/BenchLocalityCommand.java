@@ -54,7 +54,8 @@ public final class BenchLocalityCommand implements Command {
                 Runs train-ep (cluster.ranks ranks on cluster.master) once per variant with the same data, seed and
                 steps: topk (k = 2, the baseline), switch, hash, locality (topk + the LocMoE locality loss), grap,
                 group-limit (topk limited to one node) and locality-group-limit; --averaging-every N adds topk with
-                periodic averaging every N steps instead of the per-step all-reduce. Each variant's run directory is
+                periodic averaging every N steps instead of the per-step all-reduce. An unreported run of topk goes
+                first (fresh executors are slow until compiled; --no-warmup-run skips it). Each variant's run directory is
                 under one bench-locality run directory. Prints per variant the bytes sent across nodes per token
                 (the MoE layers' and all calls'), the median step time, the compute / exchange-wait / averaging
                 shares and the validation loss, relative to topk; writes them as JSON (--out, default
@@ -71,6 +72,7 @@ public final class BenchLocalityCommand implements Command {
                 new CommandOption("locality-weight", "MU", "locality loss weight of the locality variants (default 1)"),
                 new CommandOption("averaging-every", "N", "also run topk with periodic averaging every N steps"),
                 new CommandOption("warmup", "N", "steps left out of the medians (default a fifth of train.steps)"),
+                new CommandOption("no-warmup-run", null, "skip the unreported first run that warms the executors up"),
                 new CommandOption("inter-mbit", "R", "the link between nodes, Mbit/s, for the calibration (e.g. the tc rate)"),
                 new CommandOption("inter-latency-ms", "MS", "its one-way latency (e.g. the tc delay)"),
                 new CommandOption("intra-mbit", "R", "between ranks of a node (default 5000: the loopback exchange benchmark)"),
@@ -112,18 +114,29 @@ public final class BenchLocalityCommand implements Command {
         int ranks = base.cluster().ranks();
         long tokensPerRank = (long) base.train().batchSize() * base.model().seqLen() / ranks;
         List<LocalityResult> results = new ArrayList<>();
+        String master;
         try (SparkSession spark = SparkSessions.start(base, APP_NAME)) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            master = sc.master();
+            if (!inv.flag("no-warmup-run")) {
+                // Executors are reused from variant to variant: the first run in fresh executor JVMs pays for JIT
+                // compilation and ND4J's start-up (measured: topk 2-3x slower first than last), so a run of the
+                // first variant that is not reported goes before the measured ones.
+                LocalityVariant first = variants.get(0);
+                inv.out().printf("%n== warm-up run (not reported): %s%n", first.name());
+                runVariant(sc, inv.config(), benchDir, first, "warmup-" + first.name(), warmup, tokensPerRank,
+                        inv.out());
+            }
             for (LocalityVariant v : variants) {
                 inv.out().printf("%n== variant %s: %s%n", v.name(), String.join(", ", v.overrides()));
-                results.add(runVariant(sc, inv.config(), benchDir, v, warmup, tokensPerRank, inv.out()));
+                results.add(runVariant(sc, inv.config(), benchDir, v, v.name(), warmup, tokensPerRank, inv.out()));
             }
         }
         LocalityReport report = new LocalityReport(label, results);
         report.printTable(inv.out());
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode setting = json.createObjectNode();
-        setting.put("master", base.cluster().master().orElse("local"));
+        setting.put("master", master);
         setting.put("ranks", ranks);
         setting.put("ranks_per_node", base.cluster().ranksPerNode().map(String::valueOf).orElse("from executor hosts"));
         setting.put("steps", base.train().steps());
@@ -135,7 +148,7 @@ public final class BenchLocalityCommand implements Command {
         setting.put("seed", base.run().seed());
         setting.put("inter_mbit", interMbit);
         setting.put("inter_latency_ms", interMs);
-        setting.put("run_directory", benchDir.path().toString());
+        setting.put("run_directory", relative(benchDir.path()));
         TextFiles.writeAtomically(out, json.writeValueAsString(report.toJson(json, setting)) + "\n");
         inv.out().println("results written to " + out);
         ArrayNode runs = json.createArrayNode();
@@ -154,9 +167,10 @@ public final class BenchLocalityCommand implements Command {
 
     /** Trains one variant in its own directory under {@code benchDir}; a failure is returned, not thrown. */
     private static LocalityResult runVariant(JavaSparkContext sc, ResolvedConfig baseConfig, RunDirectory benchDir,
-                                             LocalityVariant v, int warmup, long tokensPerRank, PrintStream out) {
+                                             LocalityVariant v, String dirName, int warmup, long tokensPerRank,
+                                             PrintStream out) {
         try {
-            Path dir = Files.createDirectory(benchDir.path().resolve(v.name()));
+            Path dir = Files.createDirectory(benchDir.path().resolve(dirName));
             ResolvedConfig config = variantConfig(baseConfig, v, dir);
             RunDirectory runDir = new RunDirectory(dir);
             runDir.writeAtomically("config.conf", config.render());
@@ -186,6 +200,13 @@ public final class BenchLocalityCommand implements Command {
         hocon.append("run.dir = ").append(quote(dir.getParent().toString())).append('\n');
         hocon.append("run.name = ").append(quote(dir.getFileName().toString())).append('\n');
         return ConfigLoader.parse(hocon.toString(), "bench-locality variant " + v.name());
+    }
+
+    /** {@code dir} relative to the working directory when under it (results are committed from the project root). */
+    static String relative(Path dir) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path abs = dir.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
     }
 
     private static String quote(String s) {

@@ -29,6 +29,7 @@ import java.util.TreeMap;
  * @param steps                   steps counted per rank (after the warm-up)
  * @param tokensPerRank           tokens each rank routes per step (its share of the global batch)
  * @param stepSeconds             median step time
+ * @param meanStepSeconds         mean step time: what periodic averaging, one slow step in n, costs shows here
  * @param computeSeconds          median compute per step
  * @param exchangeWaitSeconds     median time in exchange calls per step (MoE exchange, gradient all-reduce, sums)
  * @param moeExchangeSeconds      median time in the MoE layers' exchange calls per step ({@code timing.exchange})
@@ -42,7 +43,8 @@ import java.util.TreeMap;
  * @param finalLoss               training loss of the last step
  * @param valLoss                 validation loss of the last evaluation (NaN if none)
  */
-public record EpRunMetrics(int ranks, int steps, long tokensPerRank, double stepSeconds, double computeSeconds,
+public record EpRunMetrics(int ranks, int steps, long tokensPerRank, double stepSeconds, double meanStepSeconds,
+                           double computeSeconds,
                            double exchangeWaitSeconds, double moeExchangeSeconds, double averagingSeconds,
                            double computeShare, double exchangeWaitShare, double averagingShare,
                            double remoteBytesPerToken, double moeRemoteBytesPerToken, double sameNodeBytesPerToken,
@@ -101,7 +103,7 @@ public record EpRunMetrics(int ranks, int steps, long tokensPerRank, double step
         }
         double total = sum(rows, 0);
         double tokens = (double) rows.size() * tokensPerRank;
-        return new EpRunMetrics(ranks, stepsPerRank, tokensPerRank, median(rows, 0), median(rows, 1),
+        return new EpRunMetrics(ranks, stepsPerRank, tokensPerRank, median(rows, 0), total / rows.size(), median(rows, 1),
                 median(rows, 2), median(rows, 3), sum(rows, 4) / rows.size(), sum(rows, 1) / total,
                 sum(rows, 2) / total, sum(rows, 4) / total, sum(rows, 5) / tokens, sum(rows, 6) / tokens,
                 sum(rows, 7) / tokens, finalLoss, valLoss);

@@ -22,19 +22,20 @@ public record LocalityReport(String label, List<LocalityResult> results) {
         EpRunMetrics b = baseline();
         out.printf("%nlocality benchmark %s (times: medians per rank and step; bytes: per token of the global batch)%n",
                 label);
-        out.printf("%-22s %5s %11s %6s %11s %6s %8s %6s %7s %6s %6s %8s %8s%n", "variant", "nodes", "MoE rem B/t",
-                "vs", "all rem B/t", "vs", "step ms", "vs", "compute", "wait", "avg", "val loss", "vs");
+        out.printf("%-22s %5s %11s %6s %11s %6s %8s %6s %8s %7s %6s %6s %8s %8s%n", "variant", "nodes", "MoE rem B/t",
+                "vs", "all rem B/t", "vs", "step ms", "vs", "mean ms", "compute", "wait", "avg", "val loss", "vs");
         for (LocalityResult r : results) {
             if (!r.ok()) {
                 out.printf("%-22s FAILED: %s%n", r.variant().name(), r.error());
                 continue;
             }
             EpRunMetrics m = r.metrics();
-            out.printf("%-22s %5d %11.0f %6s %11.0f %6s %8.1f %6s %6.1f%% %5.1f%% %5.1f%% %8.4f %8s%n",
+            out.printf("%-22s %5d %11.0f %6s %11.0f %6s %8.1f %6s %8.1f %6.1f%% %5.1f%% %5.1f%% %8.4f %8s%n",
                     r.variant().name(), r.nodes(), m.moeRemoteBytesPerToken(),
                     ratio(m.moeRemoteBytesPerToken(), b == null ? Double.NaN : b.moeRemoteBytesPerToken()),
                     m.remoteBytesPerToken(), ratio(m.remoteBytesPerToken(), b == null ? Double.NaN : b.remoteBytesPerToken()),
                     m.stepSeconds() * 1e3, ratio(m.stepSeconds(), b == null ? Double.NaN : b.stepSeconds()),
+                    m.meanStepSeconds() * 1e3,
                     100 * m.computeShare(), 100 * m.exchangeWaitShare(), 100 * m.averagingShare(), m.valLoss(),
                     b == null ? "" : String.format("%+.2f%%", 100 * relative(m.valLoss(), b.valLoss())));
         }
@@ -64,6 +65,7 @@ public record LocalityReport(String label, List<LocalityResult> results) {
             n.put("remote_bytes_per_token", m.remoteBytesPerToken());
             n.put("same_node_bytes_per_token", m.sameNodeBytesPerToken());
             n.put("step_s", m.stepSeconds());
+            n.put("step_mean_s", m.meanStepSeconds());
             n.put("compute_s", m.computeSeconds());
             n.put("exchange_wait_s", m.exchangeWaitSeconds());
             n.put("moe_exchange_s", m.moeExchangeSeconds());
@@ -74,13 +76,23 @@ public record LocalityReport(String label, List<LocalityResult> results) {
             n.put("final_loss", m.finalLoss());
             n.put("val_loss", m.valLoss());
             if (b != null) {
-                n.put("moe_remote_bytes_vs_topk", m.moeRemoteBytesPerToken() / b.moeRemoteBytesPerToken());
-                n.put("remote_bytes_vs_topk", m.remoteBytesPerToken() / b.remoteBytesPerToken());
+                putRatio(n, "moe_remote_bytes_vs_topk", m.moeRemoteBytesPerToken(), b.moeRemoteBytesPerToken());
+                putRatio(n, "remote_bytes_vs_topk", m.remoteBytesPerToken(), b.remoteBytesPerToken());
                 n.put("step_vs_topk", m.stepSeconds() / b.stepSeconds());
+                n.put("step_mean_vs_topk", m.meanStepSeconds() / b.meanStepSeconds());
                 n.put("val_loss_vs_topk", relative(m.valLoss(), b.valLoss()));
             }
         }
         return root;
+    }
+
+    /** The ratio, or null where topk's figure is 0 (one node: no remote bytes). */
+    private static void putRatio(ObjectNode n, String key, double value, double baseline) {
+        if (baseline == 0) {
+            n.putNull(key);
+        } else {
+            n.put(key, value / baseline);
+        }
     }
 
     private static String ratio(double value, double baseline) {

@@ -59,6 +59,7 @@ class EpRunMetricsTest {
         assertEquals(3, m.steps());
         // step times (compute + wait): 0.7, 0.8, 1.0 (rank 0); 0.7, 1.0, 0.7 (rank 1) -> median of six = 0.75
         assertEquals(0.75, m.stepSeconds(), 1e-12);
+        assertEquals(4.9 / 6, m.meanStepSeconds(), 1e-12);
         assertEquals(0.55, m.computeSeconds(), 1e-12);      // 0.4 0.5 0.5 0.6 0.7 0.8
         assertEquals(0.2, m.exchangeWaitSeconds(), 1e-12);  // 0.1 0.2 0.2 0.2 0.3 0.4
         assertEquals(0.1, m.moeExchangeSeconds(), 1e-12);   // 0.05 0.1 0.1 0.1 0.15 0.2
@@ -76,11 +77,14 @@ class EpRunMetricsTest {
     }
 
     @Test
-    void averagingCountsAsItsOwnShareAndAsReplicaTime() throws Exception {
-        write(0, step(1, 1.0, 0.0, 0, 0.0, 0, 0, 0, 0), step(2, 1.0, 0.0, 1.0, 0.0, 0, 0, 0, 0));
+    void averagingCountsAsItsOwnShareAndAsReplicaTimeAndShowsInTheMeanStep() throws Exception {
+        write(0, step(1, 1.0, 0.0, 0, 0.0, 0, 0, 0, 0), step(2, 1.0, 0.0, 0, 0.0, 0, 0, 0, 0),
+                step(3, 1.0, 0.0, 1.5, 0.0, 0, 0, 0, 0));
         EpRunMetrics m = EpRunMetrics.read(dir, 1, 10, 0);
+        assertEquals(1.0, m.stepSeconds(), 1e-12);           // the median hides the one averaging step in three
+        assertEquals(4.5 / 3, m.meanStepSeconds(), 1e-12);
         assertEquals(0.5, m.averagingSeconds(), 1e-12);      // a mean: averaging happens every n-th step
-        assertEquals(1.0 / 3, m.averagingShare(), 1e-12);
+        assertEquals(1.5 / 4.5, m.averagingShare(), 1e-12);
         assertEquals(0.5, m.replicaSeconds(), 1e-12);
         assertTrue(Double.isNaN(m.valLoss()));
     }
