@@ -15,6 +15,7 @@ import io.sparkmoe.jobs.decentralized.EvalEnsembleCommand;
 import io.sparkmoe.jobs.decentralized.TrainDecentralizedCommand;
 import io.sparkmoe.jobs.decentralized.TrainRouterCommand;
 import io.sparkmoe.jobs.demo.DemoCommand;
+import io.sparkmoe.jobs.ep.BenchLocalityCommand;
 import io.sparkmoe.jobs.ep.RanksCommand;
 import io.sparkmoe.jobs.ep.TrainEpCommand;
 import io.sparkmoe.jobs.logging.Logs;
@@ -47,6 +48,7 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(new DemoCommand(), new CheckCommand(), new PrepareCommand(),
             new PrepareBenchCommand(), new TrainCommand(), new EvalCommand(), new ScoreCommand(), new GenerateCommand(),
             new ExportCommand(), new BenchTrainCommand(), new RanksCommand(), new TrainEpCommand(),
+            new BenchLocalityCommand(),
             new TrainDecentralizedCommand(),
             new EvalEnsembleCommand(),
             new TrainRouterCommand(),

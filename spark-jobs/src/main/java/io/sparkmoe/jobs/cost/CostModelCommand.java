@@ -212,7 +212,7 @@ public final class CostModelCommand implements Command {
     }
 
     /** The configured model with k slots: FLOPs per token and replicated parameters as the training benchmark counts. */
-    static ModelShape shape(SparkMoeConfig config, int vocab, int k, int expertsPerRank, long tokensPerRank,
+    public static ModelShape shape(SparkMoeConfig config, int vocab, int k, int expertsPerRank, long tokensPerRank,
                             int bytesPerValue) {
         ModelConfig m = config.model();
         long d = m.hiddenSize();
@@ -225,7 +225,7 @@ public final class CostModelCommand implements Command {
         return new ModelShape((int) d, moe, flops, replicated, expertsPerRank, tokensPerRank, bytesPerValue);
     }
 
-    static int moeLayers(ModelConfig m) {
+    public static int moeLayers(ModelConfig m) {
         int n = 0;
         for (int i = 0; i < m.layers(); i++) {
             n += m.isMoeLayer(i) ? 1 : 0;

@@ -60,26 +60,48 @@ public final class TrainEpCommand implements Command {
     @Override
     public int run(Invocation inv) throws IOException {
         SparkMoeConfig config = inv.config().config();
-        ClusterConfig cluster = config.cluster();
         TrainCommand.open(config);
         BarrierSlots.refuseDynamicAllocation(SparkSessions.sparkConf(config, APP_NAME));
         RunDirectory runDir = RunDirectory.create(name(), inv.config());
         try (SparkSession spark = SparkSessions.start(config, APP_NAME)) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            inv.out().printf("Spark %s, master %s: %d ranks, %d steps, run directory %s%n", sc.version(), sc.master(),
-                    cluster.ranks(), config.train().steps(), runDir.path());
-            List<RankOutcome> outcomes;
-            try (MetricsTail progress = new MetricsTail(runDir.path().resolve(MetricsWriter.FILE), inv.out(),
-                    config.train().logEvery(), config.train().steps()).start()) {
-                outcomes = BarrierRanks.run(sc, cluster.ranks(), cluster.exchange(),
-                        new TrainEpRank(inv.config().render(), runDir.path().toUri().toString(),
-                                runDir.path().toUri().toString()));
-            }
-            boolean placed = writePlacement(config, outcomes, runDir, inv.out());
-            boolean same = summarize(config, outcomes, inv.out());
-            LOG.info("train-ep {}: run directory {}", same && placed ? "finished" : "FAILED", runDir.path());
-            return same && placed ? 0 : 1;
+            return trainRanks(sc, inv.config(), runDir, inv.out()).consistent() ? 0 : 1;
         }
+    }
+
+    /**
+     * What the ranks of one run returned, whether they ended with equal replicas and losses, and whether
+     * {@code placement.json} was written (the ranks of each node consecutive).
+     */
+    record Trained(List<RankOutcome> outcomes, boolean replicasEqual, boolean placed) {
+
+        boolean consistent() {
+            return replicasEqual && placed;
+        }
+    }
+
+    /**
+     * Runs the ranks of {@code resolved} as one barrier stage on {@code sc}, in {@code runDir}, printing progress and
+     * the outcome: the whole of {@code train-ep} after the Spark session is up, so the locality benchmark can run
+     * several configurations in one session.
+     */
+    static Trained trainRanks(JavaSparkContext sc, io.sparkmoe.conf.ResolvedConfig resolved, RunDirectory runDir,
+                              PrintStream out) throws IOException {
+        SparkMoeConfig config = resolved.config();
+        ClusterConfig cluster = config.cluster();
+        out.printf("Spark %s, master %s: %d ranks, %d steps, run directory %s%n", sc.version(), sc.master(),
+                cluster.ranks(), config.train().steps(), runDir.path());
+        List<RankOutcome> outcomes;
+        try (MetricsTail progress = new MetricsTail(runDir.path().resolve(MetricsWriter.FILE), out,
+                config.train().logEvery(), config.train().steps()).start()) {
+            outcomes = BarrierRanks.run(sc, cluster.ranks(), cluster.exchange(),
+                    new TrainEpRank(resolved.render(), runDir.path().toUri().toString(),
+                            runDir.path().toUri().toString()));
+        }
+        boolean placed = writePlacement(config, outcomes, runDir, out);
+        boolean same = summarize(config, outcomes, out);
+        LOG.info("train-ep {}: run directory {}", same && placed ? "finished" : "FAILED", runDir.path());
+        return new Trained(outcomes, same, placed);
     }
 
     /**
