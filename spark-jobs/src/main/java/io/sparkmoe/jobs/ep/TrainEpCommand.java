@@ -48,10 +48,11 @@ public final class TrainEpCommand implements Command {
                 model.moe.experts / cluster.ranks experts and a replica of everything else, reads its share of
                 every global batch, and exchanges tokens and gradients with the others over authenticated
                 connections (cluster.exchange.*). Rank 0 writes metrics.jsonl to the run directory, rank r
-                metrics-rank0000r.jsonl; checkpoints (train.checkpoint-every) go to the run directory's
+                metrics-rank0000r.jsonl; checkpoints (train.checkpoint-every) go to train.checkpoint-dir (any
+                Hadoop URI such as hdfs://..., which every executor can reach), by default the run directory's
                 checkpoints/. If a rank fails or its executor dies, Spark reruns all ranks (up to
                 spark.stage.maxConsecutiveAttempts attempts) and they resume from the newest committed
-                checkpoint. The driver prints rank 0's progress as it goes (every train.log-every steps),
+                checkpoint, even where train.resume named another one for the first attempt. The driver prints rank 0's progress as it goes (every train.log-every steps),
                 writes placement.json and prints the loss, tokens/s, bytes sent per traffic class and whether
                 every rank ended with the same replicated weights. The run directory (run.dir) must be at the
                 same path on every executor (one machine or a shared mount).""";
@@ -72,8 +73,7 @@ public final class TrainEpCommand implements Command {
             try (MetricsTail progress = new MetricsTail(runDir.path().resolve(MetricsWriter.FILE), inv.out(),
                     config.train().logEvery(), config.train().steps()).start()) {
                 outcomes = BarrierRanks.run(sc, cluster.ranks(), cluster.exchange(),
-                        new TrainEpRank(inv.config().render(), runDir.path().toUri().toString(),
-                                runDir.path().toUri().toString()));
+                        new TrainEpRank(inv.config().render(), runDir.path().toUri().toString()));
             }
             boolean placed = writePlacement(config, outcomes, runDir, inv.out());
             boolean same = summarize(config, outcomes, inv.out());
