@@ -8,7 +8,6 @@ import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.spark.SparkSessions;
 import io.sparkmoe.jobs.train.TrainCommand;
 import io.sparkmoe.placement.ExpertPlacement;
-import io.sparkmoe.placement.NodeAssignment;
 import io.sparkmoe.train.MetricsWriter;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -84,19 +83,18 @@ public final class TrainEpCommand implements Command {
 
     /**
      * Writes the placement the ranks trained with to {@code placement.json}: the nodes of their hosts and the
-     * locality groups of {@link ExpertPlacement}, which must be the trainer's layout (consecutive experts per rank);
-     * returns false, saying so, where they differ (ranks of one node not consecutive).
+     * locality groups of {@link ExpertPlacement}, as {@link RankLayout} gives them (every rank checked the same at its
+     * start); returns false, saying so, if a rank nevertheless reports other experts.
      */
     static boolean writePlacement(SparkMoeConfig config, List<RankOutcome> outcomes, RunDirectory runDir,
                                   PrintStream out) throws IOException {
         String[] hosts = outcomes.stream().map(o -> o.host).toArray(String[]::new);
-        NodeAssignment nodes = NodeAssignment.resolve(config.cluster().ranksPerNode(), hosts);
-        ExpertPlacement placement = ExpertPlacement.compute(config.model().moe().experts(), nodes);
+        ExpertPlacement placement = RankLayout.of(config, hosts);
         for (RankOutcome o : outcomes) {
             if (!Arrays.equals(o.experts, placement.localExperts(o.rank))) {
-                out.printf("rank %d trained experts %s, but the placement of its node's group gives %s: ranks of one"
-                        + " node are not consecutive (%s); placement.json not written%n", o.rank,
-                        Arrays.toString(o.experts), Arrays.toString(placement.localExperts(o.rank)), nodes);
+                out.printf("rank %d trained experts %s, but the placement gives %s (%s); placement.json not written%n",
+                        o.rank, Arrays.toString(o.experts), Arrays.toString(placement.localExperts(o.rank)),
+                        placement.nodes());
                 return false;
             }
         }

@@ -6,11 +6,11 @@ import io.sparkmoe.data.shards.ShardSet;
 import io.sparkmoe.exchange.NetworkExchange;
 import io.sparkmoe.exchange.TrafficClass;
 import io.sparkmoe.jobs.train.TrainCommand;
-import io.sparkmoe.parallel.ExpertShards;
 import io.sparkmoe.parallel.InProcessRanks;
 import io.sparkmoe.parallel.RankResult;
 import io.sparkmoe.parallel.RankSetup;
 import io.sparkmoe.parallel.RankTrainer;
+import io.sparkmoe.placement.ExpertPlacement;
 import io.sparkmoe.placement.NodeAssignment;
 import io.sparkmoe.train.MetricsWriter;
 import io.sparkmoe.train.checkpoint.CheckpointStore;
@@ -67,7 +67,8 @@ final class TrainEpRank implements RankFunction<RankOutcome> {
             LOG.warn("rank {}, attempt {}: no committed checkpoint yet: starting as the first attempt did (train.resume"
                     + " = {})", ctx.rank(), ctx.attempt(), configured);
         }
-        NodeAssignment nodes = NodeAssignment.resolve(config.cluster().ranksPerNode(), ctx.hosts());
+        ExpertPlacement placement = RankLayout.of(config, ctx.hosts());   // before any connection or step
+        NodeAssignment nodes = placement.nodes();
         NetworkExchange exchange = ctx.exchange(RanksCommand.topology(nodes));
         ShardSet data = TrainCommand.open(config);
         Path metricsFile = Path.of(java.net.URI.create(runDir)).resolve(
@@ -84,7 +85,7 @@ final class TrainEpRank implements RankFunction<RankOutcome> {
         o.attempt = ctx.attempt();
         o.executorId = ctx.self().executorId();
         o.host = ctx.self().host();
-        o.experts = ExpertShards.contiguous(config.model().moe().experts(), exchange.topology()).expertsOf(ctx.rank());
+        o.experts = placement.localExperts(ctx.rank());
         o.firstStep = result.firstStep();
         o.losses = result.losses();
         o.replicaHash = result.replicaHash();
