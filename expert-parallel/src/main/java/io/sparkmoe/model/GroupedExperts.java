@@ -80,6 +80,11 @@ public final class GroupedExperts {
             rows += c;
         }
         ensureCapacity(type, d, maxRows);
+        if (rows == 0) {
+            // A rank of an expert-parallel run may receive no row at all; ND4J refuses element-wise ops on the
+            // empty views below, and there is nothing to compute.
+            return Buffers.ensure(out, 0);
+        }
         long t0 = System.nanoTime();
         buffers.writeRaw(gathered, xs, rows * d);
         t0 = clock.lap(StepClock.DISPATCH, t0);
@@ -118,6 +123,9 @@ public final class GroupedExperts {
      * weight gradients and returns dL/d(rows), row-major [K, d], in {@code out} (grown if too small).
      */
     public double[] backward(double[] dyRows, double[] out) {
+        if (rows == 0) {
+            return Buffers.ensure(out, 0);  // no rows forward: no weight gradient, no input gradient
+        }
         long t0 = System.nanoTime();
         buffers.writeRaw(dyRows, dys, rows * d);
         t0 = clock.lap(StepClock.DISPATCH, t0);

@@ -1,5 +1,7 @@
 package io.sparkmoe.jobs.ep;
 
+import io.sparkmoe.train.checkpoint.CheckpointLayout;
+
 import java.util.Optional;
 
 /**
@@ -10,6 +12,13 @@ import java.util.Optional;
  * does a rerun fall back to {@code train.resume}, which is where the failed attempt started too.
  */
 final class AttemptResume {
+
+    /**
+     * The metrics event a rerun rank writes first: {@code step} is the step it resumes after (0: starting over), with
+     * {@code rank}, {@code attempt} and {@code from} (the checkpoint, or {@code none}). The steps that follow replace
+     * those the failed attempt had logged after that step; readers keep a step's last record.
+     */
+    static final String EVENT = "resume";
 
     private AttemptResume() {
     }
@@ -26,5 +35,11 @@ final class AttemptResume {
             return configured;
         }
         return newestCommitted.orElse(configured);
+    }
+
+    /** The step a {@code train.resume} value continues after: a checkpoint directory's step, else 0. */
+    static int stepOf(String resume) {
+        String name = resume.substring(resume.replaceAll("/+$", "").lastIndexOf('/') + 1).replaceAll("/+$", "");
+        return CheckpointLayout.stepOf(name).orElse(0);
     }
 }

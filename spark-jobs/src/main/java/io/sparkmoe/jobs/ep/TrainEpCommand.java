@@ -83,8 +83,8 @@ public final class TrainEpCommand implements Command {
 
     /**
      * Writes the placement the ranks trained with to {@code placement.json}: the nodes of their hosts and the
-     * locality groups of {@link ExpertPlacement}, as {@link RankLayout} gives them (every rank checked the same at its
-     * start); returns false, saying so, if a rank nevertheless reports other experts.
+     * experts each rank trains, as {@link RankLayout} gives them (every rank computed the same at its start); returns
+     * false, saying so, if a rank nevertheless reports other experts.
      */
     static boolean writePlacement(SparkMoeConfig config, List<RankOutcome> outcomes, RunDirectory runDir,
                                   PrintStream out) throws IOException {

@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -67,7 +69,7 @@ final class TrainEpRank implements RankFunction<RankOutcome> {
             LOG.warn("rank {}, attempt {}: no committed checkpoint yet: starting as the first attempt did (train.resume"
                     + " = {})", ctx.rank(), ctx.attempt(), configured);
         }
-        ExpertPlacement placement = RankLayout.of(config, ctx.hosts());   // before any connection or step
+        ExpertPlacement placement = RankLayout.of(config, ctx.hosts());
         NodeAssignment nodes = placement.nodes();
         NetworkExchange exchange = ctx.exchange(RanksCommand.topology(nodes));
         ShardSet data = TrainCommand.open(config);
@@ -76,6 +78,13 @@ final class TrainEpRank implements RankFunction<RankOutcome> {
         RankResult result;
         try (MetricsWriter metrics = Files.exists(metricsFile) ? MetricsWriter.continuing(metricsFile, 0)
                 : new MetricsWriter(metricsFile)) {
+            if (ctx.attempt() > 0) {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("rank", ctx.rank());
+                f.put("attempt", ctx.attempt());
+                f.put("from", resume);
+                metrics.write(AttemptResume.EVENT, AttemptResume.stepOf(resume), f);
+            }
             RankTrainer trainer = new RankTrainer(config, new RankSetup(ctx.rank(), exchange, ctx.coordinator(), data,
                     checkpoints, metrics));
             result = trainer.run();

@@ -31,4 +31,11 @@ class AttemptResumeTest {
         assertEquals(CheckpointConfig.NONE, AttemptResume.resumeFor(1, CheckpointConfig.NONE, Optional.empty()));
         assertEquals(FIXED, AttemptResume.resumeFor(2, FIXED, Optional.empty()));
     }
+
+    @Test
+    void theResumeEventNamesTheCheckpointsStep() {
+        assertEquals(10, AttemptResume.stepOf(NEWEST));
+        assertEquals(10, AttemptResume.stepOf(NEWEST + "/"));
+        assertEquals(0, AttemptResume.stepOf(CheckpointConfig.NONE));
+    }
 }
