@@ -138,6 +138,24 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual([10.0, 20.0, 34.5], list(s["wall"]))  # 30 + 0.5, then 4.5 later
         self.assertEqual(1, len(run.frame("recovery")))
 
+    def test_train_ep_rerun_keeps_the_steps_after_its_resume_event(self):
+        # train-ep: attempt 0 logged to step 3, the rerun resumed after the checkpoint of step 2 and logged 3 again.
+        self.write_run("ep", [
+            {"event": "step", "step": 1, "time": 10.0, "loss": 3.0, "tokens": 1},
+            {"event": "step", "step": 2, "time": 20.0, "loss": 2.0, "tokens": 2},
+            {"event": "step", "step": 3, "time": 30.0, "loss": 9.0, "tokens": 3},
+            {"event": "resume", "step": 2, "time": 0.1, "rank": 0, "attempt": 1,
+             "from": "hdfs://nn:8020/ckpt/ep/step-00000002"},
+            {"event": "recovery", "step": 2, "time": 0.5, "rank": 0},
+            {"event": "step", "step": 3, "time": 5.0, "loss": 1.0, "tokens": 3},
+        ])
+        run, = smr.find_runs(self.dir)
+        s = run.steps()
+        self.assertEqual([1, 2, 3], list(s["step"]))
+        self.assertEqual([3.0, 2.0, 1.0], list(s["loss"]))
+        r = run.frame("resume")
+        self.assertEqual([(2, 1)], list(zip(r["step"], r["attempt"])))
+
     def test_routing_statistics_from_load(self):
         self.write_run("r", [
             {"event": "routing", "step": 5, "time": 1, "layer": 1, "load": [1, 3], "dropped": 1, "entropy": 0.5},

@@ -129,16 +129,30 @@ class ConfigLoaderTest {
     @Test
     void checkpointKeysHaveDefaultsAndResumeLatestNeedsARunName() {
         CheckpointConfig c = ConfigLoader.load(Optional.empty(), List.of()).config().train().checkpoint();
-        assertEquals(new CheckpointConfig(Optional.empty(), 3, CheckpointConfig.NONE), c);
+        assertEquals(new CheckpointConfig(Optional.empty(), 3, Optional.empty(), CheckpointConfig.NONE), c);
         assertFalse(c.resumes());
         CheckpointConfig set = ConfigLoader.load(Optional.empty(), List.of("train.checkpoint-every=5",
                 "train.checkpoint-keep=1", "train.resume=latest", "run.name=x")).config().train().checkpoint();
-        assertEquals(new CheckpointConfig(Optional.of(5), 1, CheckpointConfig.LATEST), set);
+        assertEquals(new CheckpointConfig(Optional.of(5), 1, Optional.empty(), CheckpointConfig.LATEST), set);
         assertTrue(set.resumes());
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> ConfigLoader.load(Optional.empty(), List.of("train.resume=latest", "train.checkpoint-keep=0")));
         assertTrue(e.getMessage().contains("set run.name to the run to continue"), e.getMessage());
         assertTrue(e.getMessage().contains("train.checkpoint-keep"), e.getMessage());
+    }
+
+    @Test
+    void checkpointsGoToTheRunDirectoryUnlessACheckpointDirIsSet() {
+        CheckpointConfig unset = ConfigLoader.load(Optional.empty(), List.of()).config().train().checkpoint();
+        assertEquals("file:/runs/r1/checkpoints", unset.dirOf("file:/runs/r1/"));
+        assertEquals("/runs/r1/checkpoints", unset.dirOf("/runs/r1"));
+        CheckpointConfig set = ConfigLoader.load(Optional.empty(),
+                List.of("train.checkpoint-dir=\"hdfs://nn:8020/ckpt/r1\"")).config().train().checkpoint();
+        assertEquals(Optional.of("hdfs://nn:8020/ckpt/r1"), set.dir());
+        assertEquals("hdfs://nn:8020/ckpt/r1", set.dirOf("file:/runs/r1/"));
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), List.of("train.checkpoint-dir=\"hdfs://nn/ckpt|1\"")));
+        assertTrue(e.getMessage().contains("train.checkpoint-dir"), e.getMessage());
     }
 
     @Test

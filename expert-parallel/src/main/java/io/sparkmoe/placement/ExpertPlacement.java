@@ -86,6 +86,14 @@ public final class ExpertPlacement implements Serializable {
         return new ExpertPlacement(expertRank, nodes);
     }
 
+    /**
+     * A given map, expert → rank ({@code E/N} experts per rank), over these nodes: what a trainer whose layout does
+     * not follow the rule above (e.g. consecutive experts per rank on interleaved hosts) actually holds.
+     */
+    public static ExpertPlacement of(int[] expertRank, NodeAssignment nodes) {
+        return new ExpertPlacement(expertRank, nodes);
+    }
+
     private static void requireMultipleOfRanks(int experts, int ranks) {
         if (experts < 1 || experts % ranks != 0) {
             throw new IllegalArgumentException("model.moe.experts (" + experts

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code sparkmoe train-ep} on Spark's {@code local-cluster[2,1,1024]}: two ranks in two executor JVMs, over the
  * network exchange. Two ranks reproduce the single-JVM {@code train} of the same configuration (the tolerance of the
- * distributed step's own layout test), and a run whose executor is SIGKILLed after its first checkpoint is rerun by Spark, resumes from that checkpoint
+ * distributed step's own layout test), so do four ranks on {@code local-cluster[2,2,1024]} (two ranks per executor
+ * JVM), and a run whose executor is SIGKILLed after its first checkpoint is rerun by Spark, resumes from that checkpoint
  * and ends with exactly the uninterrupted run's final loss.
  */
 class TrainEpIT {
@@ -38,6 +39,7 @@ class TrainEpIT {
     static Path dir;
     static Path data;
     static MainTest.Result uninterrupted;
+    static List<Double> singleJvm;
 
     @BeforeAll
     static void prepareAndTrainUninterrupted() throws IOException {
@@ -56,8 +58,12 @@ class TrainEpIT {
     }
 
     static MainTest.Result trainEp(String name, String master) throws IOException {
+        return trainEp(name, master, 2);
+    }
+
+    static MainTest.Result trainEp(String name, String master, int ranks) throws IOException {
         List<String> args = new ArrayList<>(TrainIT.tinyTraining(data, dir.resolve("runs"), name,
-                "train.checkpoint-every=5", "cluster.ranks=2", "cluster.master=" + master,
+                "train.checkpoint-every=5", "cluster.ranks=" + ranks, "cluster.master=" + master,
                 "cluster.spark.spark.ui.enabled=false", "cluster.spark.spark.executor.memory=768m",
                 "cluster.spark.spark.executor.extraJavaOptions=-Dtrain-ep-it.run=" + dir.resolve("runs").resolve(name),
                 "cluster.exchange.connect-timeout-ms=30000", "cluster.exchange.read-timeout-ms=30000"));
@@ -67,19 +73,33 @@ class TrainEpIT {
         }
     }
 
-    @Test
-    void twoRanksOnTwoExecutorsReproduceOneJvm() throws IOException {
-        MainTest.Result single = MainTest.run(TrainIT.tinyTraining(data, dir.resolve("runs"), "single",
-                "train.checkpoint-every=5").toArray(String[]::new));
-        assertEquals(0, single.code(), single.err());
-        List<Double> expected = losses(dir.resolve("runs/single"));
-        List<Double> got = losses(dir.resolve("runs/whole"));
-        assertEquals(TrainIT.STEPS, expected.size());
+    /** The losses per step of the single-JVM {@code train} of the same configuration (run once). */
+    static synchronized List<Double> singleJvmLosses() throws IOException {
+        if (singleJvm == null) {
+            MainTest.Result single = MainTest.run(TrainIT.tinyTraining(data, dir.resolve("runs"), "single",
+                    "train.checkpoint-every=5").toArray(String[]::new));
+            assertEquals(0, single.code(), single.err());
+            singleJvm = losses(dir.resolve("runs/single"));
+            assertEquals(TrainIT.STEPS, singleJvm.size());
+        }
+        return singleJvm;
+    }
+
+    /** Rank 0 of run {@code name} logged every step once, each within {@link #TOLERANCE} of one JVM's loss. */
+    static void assertMatchesOneJvm(String name) throws IOException {
+        List<Double> expected = singleJvmLosses();
+        List<Double> got = losses(dir.resolve("runs").resolve(name));
         assertEquals(expected.size(), got.size(), "rank 0 logged every step once");
         for (int s = 0; s < expected.size(); s++) {
             double relative = Math.abs(got.get(s) - expected.get(s)) / Math.abs(expected.get(s));
-            assertTrue(relative < TOLERANCE, "step " + (s + 1) + ": " + got.get(s) + " vs one JVM's " + expected.get(s));
+            assertTrue(relative < TOLERANCE, name + ", step " + (s + 1) + ": " + got.get(s) + " vs one JVM's "
+                    + expected.get(s));
         }
+    }
+
+    @Test
+    void twoRanksOnTwoExecutorsReproduceOneJvm() throws IOException {
+        assertMatchesOneJvm("whole");
         String out = uninterrupted.out();
         assertEquals(2, out.lines().filter(l -> l.matches("rank \\d  executor \\d+  host \\S+  attempt 0  experts .*"
                 + "  steps 1\\.\\.20  sent same-rank/same-node/remote \\d+/[1-9]\\d*/\\d+ B  replicas \\S+")).count(), out);
@@ -88,6 +108,27 @@ class TrainEpIT {
         ExpertPlacement placement = ExpertPlacement.parse(
                 Files.readString(dir.resolve("runs/whole").resolve(ExpertPlacement.FILE)), ExpertPlacement.FILE);
         assertEquals(2, placement.ranks());
+    }
+
+    /**
+     * Four ranks on two executor JVMs of two task slots each ({@code local-cluster[2,2,1024]}), one expert per rank,
+     * also reproduce one JVM: ranks in the same JVM and in different JVMs exchange in the same step.
+     */
+    @Test
+    void fourRanksOnTwoExecutorJvmsReproduceOneJvm() throws IOException {
+        long start = System.nanoTime();
+        MainTest.Result r = trainEp("four", LocalCluster.master(2, 2, 1024), 4);
+        System.out.printf("four ranks on local-cluster[2,2,1024]: %.1f s%n", (System.nanoTime() - start) / 1e9);
+        System.out.print(r.out());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertMatchesOneJvm("four");
+        List<String> ranks = r.out().lines().filter(l -> l.matches("rank \\d  executor \\d+  .*  attempt 0  experts "
+                + "\\[\\d]  steps 1\\.\\.20  .*")).toList();
+        assertEquals(4, ranks.size(), r.out());
+        assertEquals(2, ranks.stream().map(l -> l.split("\\s+")[3]).distinct().count(), "two executor JVMs: " + ranks);
+        assertTrue(r.out().contains("replicas: every rank holds the same replicated weights"), r.out());
+        assertEquals(4, ExpertPlacement.parse(Files.readString(dir.resolve("runs/four").resolve(ExpertPlacement.FILE)),
+                ExpertPlacement.FILE).ranks());
     }
 
     /**

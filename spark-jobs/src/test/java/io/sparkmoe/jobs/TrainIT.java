@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code sparkmoe train} as a user runs it: {@code prepare} a slice of the embedded corpus, then train a tiny MoE
  * model on it in one JVM; the run directory holds the configuration and a metrics.jsonl whose loss falls. A run
- * stopped after a checkpoint and continued with {@code train.resume=latest} ends exactly where an uninterrupted one does.
+ * stopped after a checkpoint and continued with {@code train.resume=latest} ends exactly where an uninterrupted one does
+ * (its checkpoints kept outside the run directory through {@code train.checkpoint-dir}).
  */
 public class TrainIT {
 
@@ -95,10 +96,14 @@ public class TrainIT {
     void aRunStoppedAfterACheckpointResumesBitForBit() throws IOException {
         Path runs = dir.resolve("runs");
         assertEquals(0, train(runs, "whole").code());
-        assertEquals(0, train(runs, "split", "train.checkpoint-every=10").code());
+        // "split" keeps its checkpoints outside its run directory (train.checkpoint-dir), where resume looks too.
+        Path checkpoints = dir.resolve("elsewhere/split-checkpoints");
+        String checkpointDir = "train.checkpoint-dir=\"" + checkpoints.toUri() + "\"";
+        assertEquals(0, train(runs, "split", "train.checkpoint-every=10", checkpointDir).code());
         // Stop "split" right after its step-10 checkpoint: what a killed run would have left behind.
         Path split = runs.resolve("split");
-        deleteTree(split.resolve(CheckpointLayout.DIR).resolve(CheckpointLayout.name(STEPS)));
+        assertFalse(Files.exists(split.resolve(CheckpointLayout.DIR)), "no checkpoints in the run directory");
+        deleteTree(checkpoints.resolve(CheckpointLayout.name(STEPS)));
         deleteTree(split.resolve(TrainCommand.MODEL_DIR)); // written only after the last step
         List<String> lines = Files.readAllLines(split.resolve("metrics.jsonl"));
         int cut = 0;
@@ -107,7 +112,7 @@ public class TrainIT {
         }
         Files.write(split.resolve("metrics.jsonl"), lines.subList(0, cut + 1));
 
-        MainTest.Result r = train(runs, "split", "train.checkpoint-every=10", "train.resume=latest");
+        MainTest.Result r = train(runs, "split", "train.checkpoint-every=10", "train.resume=latest", checkpointDir);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("resumed from ") && r.out().contains("after step 10"), r.out());
         assertTrue(r.out().contains("trained 10 steps"), r.out());
@@ -128,16 +133,17 @@ public class TrainIT {
         Path last = Path.of(CheckpointLayout.DIR, CheckpointLayout.name(STEPS));
         for (String file : List.of(CheckpointLayout.modelFile(0), CheckpointLayout.optimizerFile(0))) {
             assertArrayEquals(Files.readAllBytes(runs.resolve("whole").resolve(last).resolve(file)),
-                    Files.readAllBytes(split.resolve(last).resolve(file)), file + " of the final checkpoints");
+                    Files.readAllBytes(checkpoints.resolve(CheckpointLayout.name(STEPS)).resolve(file)),
+                    file + " of the final checkpoints");
         }
         Path weights = Path.of(TrainCommand.MODEL_DIR, "model.safetensors");
         assertArrayEquals(Files.readAllBytes(runs.resolve("whole").resolve(weights)),
                 Files.readAllBytes(split.resolve(weights)), "the saved final models");
 
-        MainTest.Result done = train(runs, "split", "train.resume=latest");
+        MainTest.Result done = train(runs, "split", "train.resume=latest", checkpointDir);
         assertEquals(1, done.code());
         assertTrue(done.err().contains("nothing left to train"), done.err());
-        MainTest.Result other = train(runs, "split", "train.resume=latest", "model.moe.experts=2");
+        MainTest.Result other = train(runs, "split", "train.resume=latest", checkpointDir, "model.moe.experts=2");
         assertEquals(1, other.code());
         assertTrue(other.err().contains("different model section"), other.err());
         MainTest.Result nowhere = train(runs, "nope", "train.resume=latest");

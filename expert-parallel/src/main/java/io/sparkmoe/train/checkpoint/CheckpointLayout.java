@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 public final class CheckpointLayout {
 
     /** The checkpoints' directory inside a run directory. */
-    public static final String DIR = "checkpoints";
+    public static final String DIR = io.sparkmoe.conf.CheckpointConfig.CHECKPOINTS;
     public static final String STATE = "state.json";
     public static final String CHECKSUMS = "checksums.json";
     /** Written last, after the rename: its presence is what makes a checkpoint visible. */

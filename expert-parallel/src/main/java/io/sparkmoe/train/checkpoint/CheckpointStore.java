@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import io.sparkmoe.conf.CheckpointConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileStatus;
@@ -37,7 +38,18 @@ public final class CheckpointStore {
 
     /** The store of a run directory ({@code <runDir>/checkpoints}, any Hadoop path). */
     public static CheckpointStore ofRun(Configuration conf, String runDir, int keep) {
-        Path dir = new Path(runDir, CheckpointLayout.DIR);
+        return at(conf, new Path(runDir, CheckpointLayout.DIR), keep);
+    }
+
+    /**
+     * The store a run's checkpoints go to as its configuration says: {@code train.checkpoint-dir} (any Hadoop URI)
+     * if set, otherwise {@code <runDir>/checkpoints}.
+     */
+    public static CheckpointStore of(Configuration conf, CheckpointConfig config, String runDir) {
+        return at(conf, new Path(config.dirOf(runDir)), config.keep());
+    }
+
+    private static CheckpointStore at(Configuration conf, Path dir, int keep) {
         try {
             return new CheckpointStore(dir.getFileSystem(conf), dir, keep);
         } catch (IOException e) {

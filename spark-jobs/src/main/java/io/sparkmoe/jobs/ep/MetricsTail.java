@@ -93,6 +93,8 @@ final class MetricsTail implements AutoCloseable {
                     e.path("val_ppl").asDouble());
         } else if (event.equals("checkpoint")) {
             out.printf("checkpoint at step %d%n", step);
+        } else if (event.equals(AttemptResume.EVENT)) {
+            out.printf("attempt %d resumed after step %d%n", e.path("attempt").asInt(), step);
         }
     }
 

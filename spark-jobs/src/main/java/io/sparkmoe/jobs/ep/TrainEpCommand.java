@@ -8,7 +8,6 @@ import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.spark.SparkSessions;
 import io.sparkmoe.jobs.train.TrainCommand;
 import io.sparkmoe.placement.ExpertPlacement;
-import io.sparkmoe.placement.NodeAssignment;
 import io.sparkmoe.train.MetricsWriter;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -48,10 +47,11 @@ public final class TrainEpCommand implements Command {
                 model.moe.experts / cluster.ranks experts and a replica of everything else, reads its share of
                 every global batch, and exchanges tokens and gradients with the others over authenticated
                 connections (cluster.exchange.*). Rank 0 writes metrics.jsonl to the run directory, rank r
-                metrics-rank0000r.jsonl; checkpoints (train.checkpoint-every) go to the run directory's
+                metrics-rank0000r.jsonl; checkpoints (train.checkpoint-every) go to train.checkpoint-dir (any
+                Hadoop URI such as hdfs://..., which every executor can reach), by default the run directory's
                 checkpoints/. If a rank fails or its executor dies, Spark reruns all ranks (up to
                 spark.stage.maxConsecutiveAttempts attempts) and they resume from the newest committed
-                checkpoint. The driver prints rank 0's progress as it goes (every train.log-every steps),
+                checkpoint, even where train.resume named another one for the first attempt. The driver prints rank 0's progress as it goes (every train.log-every steps),
                 writes placement.json and prints the loss, tokens/s, bytes sent per traffic class and whether
                 every rank ended with the same replicated weights. The run directory (run.dir) must be at the
                 same path on every executor (one machine or a shared mount).""";
@@ -95,8 +95,7 @@ public final class TrainEpCommand implements Command {
         try (MetricsTail progress = new MetricsTail(runDir.path().resolve(MetricsWriter.FILE), out,
                 config.train().logEvery(), config.train().steps()).start()) {
             outcomes = BarrierRanks.run(sc, cluster.ranks(), cluster.exchange(),
-                    new TrainEpRank(resolved.render(), runDir.path().toUri().toString(),
-                            runDir.path().toUri().toString()));
+                    new TrainEpRank(resolved.render(), runDir.path().toUri().toString()));
         }
         boolean placed = writePlacement(config, outcomes, runDir, out);
         boolean same = summarize(config, outcomes, out);
@@ -106,19 +105,18 @@ public final class TrainEpCommand implements Command {
 
     /**
      * Writes the placement the ranks trained with to {@code placement.json}: the nodes of their hosts and the
-     * locality groups of {@link ExpertPlacement}, which must be the trainer's layout (consecutive experts per rank);
-     * returns false, saying so, where they differ (ranks of one node not consecutive).
+     * experts each rank trains, as {@link RankLayout} gives them (every rank computed the same at its start); returns
+     * false, saying so, if a rank nevertheless reports other experts.
      */
     static boolean writePlacement(SparkMoeConfig config, List<RankOutcome> outcomes, RunDirectory runDir,
                                   PrintStream out) throws IOException {
         String[] hosts = outcomes.stream().map(o -> o.host).toArray(String[]::new);
-        NodeAssignment nodes = NodeAssignment.resolve(config.cluster().ranksPerNode(), hosts);
-        ExpertPlacement placement = ExpertPlacement.compute(config.model().moe().experts(), nodes);
+        ExpertPlacement placement = RankLayout.of(config, hosts);
         for (RankOutcome o : outcomes) {
             if (!Arrays.equals(o.experts, placement.localExperts(o.rank))) {
-                out.printf("rank %d trained experts %s, but the placement of its node's group gives %s: ranks of one"
-                        + " node are not consecutive (%s); placement.json not written%n", o.rank,
-                        Arrays.toString(o.experts), Arrays.toString(placement.localExperts(o.rank)), nodes);
+                out.printf("rank %d trained experts %s, but the placement gives %s (%s); placement.json not written%n",
+                        o.rank, Arrays.toString(o.experts), Arrays.toString(placement.localExperts(o.rank)),
+                        placement.nodes());
                 return false;
             }
         }

@@ -10,13 +10,14 @@ import io.sparkmoe.conf.SparkMoeConfig;
 import io.sparkmoe.train.checkpoint.CheckpointLayout;
 import io.sparkmoe.train.checkpoint.CheckpointStore;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * Where {@code train.resume} continues: the run directory to go on writing in and the checkpoint to start from.
  * {@code latest} is the newest committed checkpoint of the run named by {@code run.name}; a path names one checkpoint
- * directory ({@code <run>/checkpoints/step-%08d}), and the run continues in the directory that holds it.
+ * directory ({@code <run>/checkpoints/step-%08d}), and the run continues in the directory that holds it. With
+ * {@code train.checkpoint-dir} set, {@code latest} looks there, a path may be any Hadoop URI, and the run continues
+ * in the directory of {@code run.name} either way.
  *
  * @param runDir     the run directory (local, like every run directory of the single-JVM trainer)
  * @param checkpoint the checkpoint directory
@@ -29,17 +30,18 @@ record ResumePoint(java.nio.file.Path runDir, Path checkpoint) {
         if (resume.equals(CheckpointConfig.NONE)) {
             return Optional.empty();
         }
+        CheckpointConfig checkpoints = config.train().checkpoint();
         if (resume.equals(CheckpointConfig.LATEST)) {
-            String name = config.run().name().orElseThrow();   // the configuration requires it
-            java.nio.file.Path runDir = java.nio.file.Path.of(config.run().dir()).resolve(name);
-            if (!Files.isDirectory(runDir)) {
-                throw new FileNotFoundException("train.resume = latest: no run directory " + runDir
-                        + " (run.dir/run.name) to continue");
-            }
-            Path checkpoint = CheckpointStore.latest(FileSystem.getLocal(hadoop), new Path(runDir.toUri()))
-                    .orElseThrow(() -> new FileNotFoundException("train.resume = latest: no committed checkpoint in "
-                            + runDir.resolve(CheckpointLayout.DIR) + "; start the run again without train.resume"));
+            java.nio.file.Path runDir = namedRun(config, "train.resume = latest");
+            CheckpointStore store = CheckpointStore.of(hadoop, checkpoints, runDir.toUri().toString());
+            Path checkpoint = store.latest().orElseThrow(() -> new FileNotFoundException("train.resume = latest: no"
+                    + " committed checkpoint in " + store.dir() + "; start the run again without train.resume"));
             return Optional.of(new ResumePoint(runDir, checkpoint));
+        }
+        if (checkpoints.dir().isPresent()) {
+            // With train.checkpoint-dir the checkpoint's location no longer says which run it belongs to.
+            return Optional.of(new ResumePoint(namedRun(config, "train.resume = " + resume + " with train.checkpoint-dir"),
+                    new Path(resume)));
         }
         Path checkpoint = new Path(resume);
         String scheme = checkpoint.toUri().getScheme();
@@ -61,5 +63,16 @@ record ResumePoint(java.nio.file.Path runDir, Path checkpoint) {
                     + ", but run.name is " + config.run().name().get() + "; a resumed run continues in its own directory");
         }
         return Optional.of(new ResumePoint(runDir, new Path(dir.toUri())));
+    }
+
+    /** The existing directory of the run named by {@code run.name}, which {@code what} continues. */
+    private static java.nio.file.Path namedRun(SparkMoeConfig config, String what) throws FileNotFoundException {
+        String name = config.run().name().orElseThrow(() -> new IllegalArgumentException(what
+                + " continues a named run: set run.name to the run to continue"));
+        java.nio.file.Path runDir = java.nio.file.Path.of(config.run().dir()).resolve(name);
+        if (!Files.isDirectory(runDir)) {
+            throw new FileNotFoundException(what + ": no run directory " + runDir + " (run.dir/run.name) to continue");
+        }
+        return runDir;
     }
 }

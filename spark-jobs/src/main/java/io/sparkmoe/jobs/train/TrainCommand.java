@@ -55,12 +55,13 @@ public final class TrainCommand implements Command {
                 shards in data.output, validates every train.eval-every steps, logs progress every
                 train.log-every steps, and writes config.conf, driver.log, metrics.jsonl (step, eval, routing
                 and checkpoint events) and checkpoints/step-NNNNNNNN (every train.checkpoint-every steps and
-                after the last, the newest train.checkpoint-keep kept) to the run directory, and the final model
+                after the last, the newest train.checkpoint-keep kept) to the run directory (the checkpoints to
+                train.checkpoint-dir instead where set, any Hadoop URI such as hdfs://...), and the final model
                 to <run dir>/model (config.json, model.safetensors, tokenizer.json: the --model of eval, score,
                 generate and export). Prints the first and last loss and the final validation perplexity.
 
-                train.resume=latest run.name=X continues run X from its newest committed checkpoint, in its
-                directory, exactly as if it had never stopped; train.resume=PATH continues from the checkpoint
+                train.resume=latest run.name=X continues run X from its newest committed checkpoint (in
+                train.checkpoint-dir where set), in its directory, exactly as if it had never stopped; train.resume=PATH continues from the checkpoint
                 directory PATH. The model, routing, schedule, data and seed must be those of the run.""";
     }
 
@@ -70,7 +71,7 @@ public final class TrainCommand implements Command {
         ShardSet data = open(config);
         Configuration hadoop = hadoopConf(config.cluster().spark());
         Optional<ResumePoint> resume = ResumePoint.of(config, hadoop);
-        Optional<Checkpoint> from = resume.map(p -> Checkpoint.open(local(hadoop), p.checkpoint()));
+        Optional<Checkpoint> from = resume.map(p -> Checkpoint.open(fileSystem(hadoop, p.checkpoint()), p.checkpoint()));
         RunDirectory runDir = resume.isPresent() ? RunDirectory.reopen(resume.get().runDir())
                 : RunDirectory.create(name(), inv.config());
         train(config, data, runDir, from, inv.out());
@@ -84,8 +85,8 @@ public final class TrainCommand implements Command {
     public static TrainResult train(SparkMoeConfig config, ShardSet data, RunDirectory runDir,
                                     Optional<Checkpoint> from, PrintStream out) throws IOException {
         Configuration hadoop = hadoopConf(config.cluster().spark());
-        CheckpointStore checkpoints = CheckpointStore.ofRun(hadoop, runDir.path().toUri().toString(),
-                config.train().checkpoint().keep());
+        CheckpointStore checkpoints = CheckpointStore.of(hadoop, config.train().checkpoint(),
+                runDir.path().toUri().toString());
         Trainer trainer = new Trainer(config, data, checkpoints);
         java.nio.file.Path metricsFile = runDir.path().resolve(MetricsWriter.FILE);
         TrainResult r;
@@ -110,9 +111,9 @@ public final class TrainCommand implements Command {
         return r;
     }
 
-    private static FileSystem local(Configuration hadoop) {
+    private static FileSystem fileSystem(Configuration hadoop, org.apache.hadoop.fs.Path path) {
         try {
-            return FileSystem.getLocal(hadoop);
+            return path.getFileSystem(hadoop);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -47,4 +47,17 @@ class MetricsTailTest {
                         + "step 3/3  loss 1.5000  lr 1.00e-03  120 tokens/s\neval at step 3  val_loss 1.2500  val_ppl 3.49\n",
                 bytes.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
     }
+
+    @Test
+    void printsARerunsResume() throws Exception {
+        Path file = dir.resolve(MetricsWriter.FILE);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        MetricsTail tail = new MetricsTail(file, new PrintStream(bytes, true, StandardCharsets.UTF_8), 5, 20);
+        try (MetricsWriter metrics = new MetricsWriter(file)) {
+            metrics.write(AttemptResume.EVENT, 5, Map.of("rank", 0, "attempt", 1, "from", "x/step-00000005"));
+        }
+        tail.close();
+        assertEquals("attempt 1 resumed after step 5\n",
+                bytes.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
+    }
 }

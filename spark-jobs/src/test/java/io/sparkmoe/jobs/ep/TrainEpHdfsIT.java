@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The ranks of {@code train-ep} keep their checkpoints on {@code hdfs://} (a MiniDFSCluster) and a rerun resumes from
- * there. Two ranks as tasks of {@code local[2]}; rank 1's exchange is closed under it as soon as the first checkpoint
+ * The ranks of {@code train-ep} keep their checkpoints on {@code hdfs://} (a MiniDFSCluster, named by
+ * {@code train.checkpoint-dir}) and a rerun resumes from there. Two ranks as tasks of {@code local[2]}; rank 1's exchange is closed under it as soon as the first checkpoint
  * is committed on HDFS, which fails the stage attempt as a lost peer does; Spark reruns both ranks and the run ends
  * with the uninterrupted run's final loss and replicas, bit for bit.
  */
@@ -68,24 +68,32 @@ class TrainEpHdfsIT {
         }
     }
 
-    /** The tiny training of {@code TrainIT} with two ranks and a checkpoint every 5 steps, as run {@code name}. */
+    /**
+     * The tiny training of {@code TrainIT} with two ranks and a checkpoint every 5 steps, as run {@code name}, its
+     * checkpoints on HDFS through {@code train.checkpoint-dir}.
+     */
     static ResolvedConfig config(String name) {
         List<String> args = TrainIT.tinyTraining(data, dir.resolve("runs"), name, "train.checkpoint-every=5",
+                "train.checkpoint-dir=\"" + checkpoints(name) + "\"",
                 "cluster.ranks=2", "cluster.master=local[2]", "cluster.spark.spark.ui.enabled=false",
                 "cluster.exchange.read-timeout-ms=30000");
         return ConfigLoader.load(Optional.empty(), args.subList(1, args.size()));
     }
 
+    static String checkpoints(String name) {
+        return root + "/checkpoints/" + name;
+    }
+
     static TrainEpRank rank(String name) throws IOException {
         Path run = Files.createDirectories(dir.resolve("runs").resolve(name));
-        return new TrainEpRank(config(name).render(), run.toUri().toString(), root + "/runs/" + name);
+        return new TrainEpRank(config(name).render(), run.toUri().toString());
     }
 
     @Test
     void aRerunResumesFromCheckpointsOnHdfs() throws Exception {
         List<RankOutcome> whole = BarrierRanks.run(sc, 2, config("whole").config().cluster().exchange(), rank("whole"));
         TrainEpRank broken = rank("broken");
-        String checkpoints = root + "/runs/broken/" + CheckpointLayout.DIR;
+        String checkpoints = checkpoints("broken");
         List<RankOutcome> rerun = BarrierRanks.run(sc, 2, config("broken").config().cluster().exchange(), ctx -> {
             if (ctx.attempt() == 0 && ctx.rank() == 1) {
                 breakExchangeOnceCommitted(ctx, checkpoints);
@@ -101,6 +109,8 @@ class TrainEpHdfsIT {
         }
         FileSystem fs = new org.apache.hadoop.fs.Path(checkpoints).getFileSystem(new Configuration());
         assertTrue(fs.exists(new org.apache.hadoop.fs.Path(checkpoints, "step-00000020/" + CheckpointLayout.COMMITTED)));
+        assertTrue(!Files.exists(dir.resolve("runs/broken").resolve(CheckpointLayout.DIR)),
+                "no checkpoints in the run directory when train.checkpoint-dir is set");
     }
 
     /** Closes rank {@code ctx}'s sockets (its exchange fails, as with a lost peer) once a checkpoint is committed. */

@@ -46,7 +46,12 @@ public final class LocalCluster implements AutoCloseable {
 
     /** {@code local-cluster[workers,1,memoryMb]}: one core per Worker, so one rank per executor JVM. */
     public static String master(int workers, int memoryMb) {
-        return "local-cluster[" + workers + ",1," + memoryMb + "]";
+        return master(workers, 1, memoryMb);
+    }
+
+    /** {@code local-cluster[workers,cores,memoryMb]}: one executor JVM per Worker, running {@code cores} tasks. */
+    public static String master(int workers, int cores, int memoryMb) {
+        return "local-cluster[" + workers + "," + cores + "," + memoryMb + "]";
     }
 
     /** The test JVM's class path has every class an executor needs (checked: a clear message instead of a hang). */
