@@ -74,4 +74,13 @@ public record ModelConfig(Optional<Integer> vocabSize, int hiddenSize, int layer
         // As the PyTorch reference: every = 2 makes layers 1, 3, 5, … MoE (GShard/Switch).
         return layer >= moe.firstDenseLayers() && (layer + 1) % moe.every() == 0;
     }
+
+    /** How many blocks hold a MoE layer. */
+    public int moeLayerCount() {
+        int n = 0;
+        for (int i = 0; i < layers; i++) {
+            n += isMoeLayer(i) ? 1 : 0;
+        }
+        return n;
+    }
 }

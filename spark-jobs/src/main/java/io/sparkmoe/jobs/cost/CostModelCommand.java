@@ -167,10 +167,10 @@ public final class CostModelCommand implements Command {
         assumptions.put("bytes_per_value", bytesPerValue);
         assumptions.put("hidden", m.hiddenSize());
         assumptions.put("layers", m.layers());
-        assumptions.put("moe_layers", moeLayers(m));
+        assumptions.put("moe_layers", m.moeLayerCount());
         assumptions.put("overlap", "none: compute, exchange and replica sync run one after another, as SparkMoE's step does");
         inv.out().println("assumptions: " + gpu.source() + "; " + network.source() + "; MFU " + mfu + "; d "
-                + m.hiddenSize() + ", " + moeLayers(m) + " MoE layers of " + m.layers() + ", " + expertsPerRank
+                + m.hiddenSize() + ", " + m.moeLayerCount() + " MoE layers of " + m.layers() + ", " + expertsPerRank
                 + " experts per GPU, " + tokensPerRank + " tokens per GPU and step, " + bytesPerValue
                 + "-byte values, no overlap");
         inv.out().printf("%6s %6s  %-14s %14s %9s %9s %9s %9s %7s %9s%n", "nodes", "GPUs", "router",
@@ -217,7 +217,7 @@ public final class CostModelCommand implements Command {
         ModelConfig m = config.model();
         long d = m.hiddenSize();
         long f = m.moe().intermediateSize();
-        int moe = moeLayers(m);
+        int moe = m.moeLayerCount();
         long active = TrainingBenchmark.activeParameters(config, vocab)
                 + (long) moe * (k - config.routing().topK()) * 3 * d * f;
         double flops = 6.0 * active + 12.0 * m.layers() * d * m.seqLen();
@@ -225,13 +225,6 @@ public final class CostModelCommand implements Command {
         return new ModelShape((int) d, moe, flops, replicated, expertsPerRank, tokensPerRank, bytesPerValue);
     }
 
-    public static int moeLayers(ModelConfig m) {
-        int n = 0;
-        for (int i = 0; i < m.layers(); i++) {
-            n += m.isMoeLayer(i) ? 1 : 0;
-        }
-        return n;
-    }
 
     private static int[] parseNodes(String list) {
         try {

@@ -234,7 +234,7 @@ public final class BenchLocalityCommand implements Command {
         n.put("ranks_per_node", r.ranksPerNode());
         n.put("experts_per_rank", expertsPerRank);
         n.put("hidden", base.model().hiddenSize());
-        n.put("moe_layers", CostModelCommand.moeLayers(base.model()));
+        n.put("moe_layers", base.model().moeLayerCount());
         n.put("tokens_per_rank", m.tokensPerRank());
         n.put("replicated_params", CostModelCommand.shape(base, vocab, v.k(), expertsPerRank, m.tokensPerRank(), 4)
                 .replicatedParams());

@@ -31,12 +31,7 @@ final class RankLayout {
     static ExpertPlacement of(SparkMoeConfig config, String[] hosts) {
         NodeAssignment nodes = NodeAssignment.resolve(config.cluster().ranksPerNode(), hosts);
         int experts = config.model().moe().experts();
-        io.sparkmoe.routing.ExpertPlacement trained = ExpertShards.contiguous(experts, RanksCommand.topology(nodes))
-                .placement();
-        int[] expertRank = new int[experts];
-        for (int e = 0; e < experts; e++) {
-            expertRank[e] = trained.rankOf(e);
-        }
-        return ExpertPlacement.of(expertRank, nodes);
+        int[] expertRank = ExpertShards.contiguous(experts, RanksCommand.topology(nodes)).placement().expertRank();
+        return ExpertPlacement.of(expertRank.clone(), nodes);
     }
 }
