@@ -102,23 +102,11 @@ public final class DistributedMoeLayer extends AbstractMoeLayer {
         t0 = System.nanoTime();
         int arrivals = dispatch.arrivals();
         int[] counts = groupArrivals();
-        double[] gathered = work = ensure(work, arrivals * d);
-        for (int i = 0; i < arrivals; i++) {
-            int row = rowOf[i] * d;
-            for (int c = 0; c < d; c++) {
-                gathered[row + c] = arrived[i * d + c];
-            }
-        }
+        double[] gathered = work = grouped(arrived, arrivals, d);
         clock.lap(StepClock.DISPATCH, t0);
         double[] y = outputs = experts.forward(gathered, counts, d, x.dataType(), arrivals, outputs);
         t0 = System.nanoTime();
-        float[] perArrival = expertOutputs = new float[arrivals * d];
-        for (int i = 0; i < arrivals; i++) {
-            int row = rowOf[i] * d;
-            for (int c = 0; c < d; c++) {
-                perArrival[i * d + c] = (float) y[row + c];
-            }
-        }
+        float[] perArrival = expertOutputs = perArrival(y, arrivals, d);
         clock.lap(StepClock.COMBINE, t0);
         float[] combined = wait.time(() -> dispatch.combine(perArrival));
         for (int i = 0; i < combined.length; i++) {
@@ -142,28 +130,40 @@ public final class DistributedMoeLayer extends AbstractMoeLayer {
         }
         int arrivals = dispatch.arrivals();
         float[] perArrival = g.expertOutputGradient();
-        double[] grouped = work = ensure(work, arrivals * d);
-        for (int i = 0; i < arrivals; i++) {
-            int row = rowOf[i] * d;
-            for (int c = 0; c < d; c++) {
-                grouped[row + c] = perArrival[i * d + c];
-            }
-        }
+        double[] grouped = work = grouped(perArrival, arrivals, d);
         clock.lap(StepClock.COMBINE, t0);
         double[] dxRows = work = experts.backward(grouped, grouped);
         t0 = System.nanoTime();
-        float[] arrivalGradients = new float[arrivals * d];
-        for (int i = 0; i < arrivals; i++) {
-            int row = rowOf[i] * d;
-            for (int c = 0; c < d; c++) {
-                arrivalGradients[i * d + c] = (float) dxRows[row + c];
-            }
-        }
+        float[] arrivalGradients = perArrival(dxRows, arrivals, d);
         clock.lap(StepClock.COMBINE, t0);
         float[] tokenGradients = wait.time(() -> dispatch.dispatchBackward(arrivalGradients));
         for (int i = 0; i < tokenGradients.length; i++) {
             dx[i] += tokenGradients[i];
         }
+    }
+
+    /** Rows in arrival order → the reused work buffer in {@link GroupedExperts}' order (row {@code rowOf[i]}). */
+    private double[] grouped(float[] byArrival, int arrivals, int d) {
+        double[] rows = ensure(work, arrivals * d);
+        for (int i = 0; i < arrivals; i++) {
+            int row = rowOf[i] * d;
+            for (int c = 0; c < d; c++) {
+                rows[row + c] = byArrival[i * d + c];
+            }
+        }
+        return rows;
+    }
+
+    /** The inverse of {@link #grouped}: grouped rows → a new float array in arrival order, as the exchange sends it. */
+    private float[] perArrival(double[] grouped, int arrivals, int d) {
+        float[] rows = new float[arrivals * d];
+        for (int i = 0; i < arrivals; i++) {
+            int row = rowOf[i] * d;
+            for (int c = 0; c < d; c++) {
+                rows[i * d + c] = (float) grouped[row + c];
+            }
+        }
+        return rows;
     }
 
     /** The kept slots of this rank's tokens with the ranks of their experts; dropped slots go nowhere (-1). */
