@@ -2,6 +2,7 @@ package io.sparkmoe.jobs.spark;
 
 import io.sparkmoe.conf.JvmOptions;
 import io.sparkmoe.conf.SparkMoeConfig;
+import io.sparkmoe.train.NativeThreads;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -44,6 +45,8 @@ public final class SparkSessions {
         conf.setIfMissing("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "5");
         appendJavaOptions(conf, "spark.executor.extraJavaOptions");
         appendJavaOptions(conf, "spark.driver.extraJavaOptions");
+        // every executor's ND4J runs with the passive OpenMP wait policy (read when the OpenMP runtime loads)
+        conf.setIfMissing("spark.executorEnv." + NativeThreads.WAIT_POLICY_VARIABLE, NativeThreads.WAIT_POLICY);
         for (Map.Entry<String, String> e : config.cluster().spark().entrySet()) {
             conf.set(e.getKey(), e.getValue());
         }

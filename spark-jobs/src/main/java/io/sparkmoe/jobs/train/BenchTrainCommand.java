@@ -13,6 +13,7 @@ import io.sparkmoe.jobs.cli.Command;
 import io.sparkmoe.jobs.cli.CommandOption;
 import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.jobs.cli.TextFiles;
+import io.sparkmoe.train.NativeThreads;
 import io.sparkmoe.train.TrainingBenchmark;
 
 import java.io.IOException;
@@ -67,7 +68,7 @@ public final class BenchTrainCommand implements Command {
         return List.of(new CommandOption("out", "FILE", "where the JSON goes (default bench/results/train-speed.json)"),
                 new CommandOption("rounds", "N", "ND4J / PyTorch rounds, interleaved (default 3)"),
                 new CommandOption("steps", "N", "timed steps per round (default 10)"),
-                new CommandOption("warmup", "N", "untimed steps first (default 2)"),
+                new CommandOption("warmup", "N", "untimed steps first (default 5: the JIT is still compiling the step during the first few)"),
                 new CommandOption("threads", "N", "ND4J and PyTorch threads (default 2)"),
                 new CommandOption("reference", "FILE", "the PyTorch reference (default ../shared/bench/torch_reference.py)"),
                 new CommandOption("python", "FILE", "a Python with torch (default: what deploy/tools/python-env.sh torch finds)"),
@@ -79,7 +80,7 @@ public final class BenchTrainCommand implements Command {
         SparkMoeConfig config = inv.config().config();
         int rounds = inv.positiveIntOption("rounds", 3);
         int steps = inv.positiveIntOption("steps", 10);
-        int warmup = inv.intOption("warmup", 2);
+        int warmup = inv.intOption("warmup", 5);
         int threads = inv.positiveIntOption("threads", 2);
         int vocab = config.model().vocabSize().orElse(config.data().tokenizer().vocabSize());
         Path reference = Path.of(inv.option("reference").orElse("../shared/bench/torch_reference.py"));
@@ -100,6 +101,7 @@ public final class BenchTrainCommand implements Command {
         if (torchSkipped != null) {
             inv.out().println("bench-train: PyTorch not measured: " + torchSkipped + "; reporting ND4J alone");
         }
+        NativeThreads.advice().ifPresent(inv.out()::println);
         TrainingBenchmark.setThreads(threads);
         List<TrainingBenchmark.Result> nd4j = new ArrayList<>();
         List<JsonNode> torch = new ArrayList<>();
@@ -198,6 +200,7 @@ public final class BenchTrainCommand implements Command {
         ObjectNode r = json.createObjectNode();
         r.put("benchmark", "train-speed");
         r.put("time", Instant.now().toString());
+        r.put("omp_wait_policy", NativeThreads.waitPolicy());
         ObjectNode shape = r.putObject("config");
         shape.put("preset", config.preset());
         shape.put("d", m.hiddenSize());

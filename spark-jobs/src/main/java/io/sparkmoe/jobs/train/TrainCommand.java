@@ -17,6 +17,7 @@ import io.sparkmoe.jobs.cli.Invocation;
 import io.sparkmoe.model.io.NativeConfig;
 import io.sparkmoe.model.io.NativeModel;
 import io.sparkmoe.train.MetricsWriter;
+import io.sparkmoe.train.NativeThreads;
 import io.sparkmoe.train.TrainResult;
 import io.sparkmoe.train.Trainer;
 import io.sparkmoe.train.checkpoint.Checkpoint;
@@ -87,6 +88,7 @@ public final class TrainCommand implements Command {
         Configuration hadoop = hadoopConf(config.cluster().spark());
         CheckpointStore checkpoints = CheckpointStore.of(hadoop, config.train().checkpoint(),
                 runDir.path().toUri().toString());
+        NativeThreads.advice().ifPresent(out::println);
         Trainer trainer = new Trainer(config, data, checkpoints);
         java.nio.file.Path metricsFile = runDir.path().resolve(MetricsWriter.FILE);
         TrainResult r;

@@ -29,10 +29,12 @@ class SparkDefaultsTest {
         }
         SparkConf jobs = SparkSessions.sparkConf(ConfigLoader.load(Optional.empty(), List.of()).config(), "t");
         for (String key : List.of("spark.serializer", "spark.kryo.registrator", "spark.kryo.registrationRequired",
-                "spark.executor.extraJavaOptions", "spark.driver.extraJavaOptions")) {
+                "spark.executor.extraJavaOptions", "spark.driver.extraJavaOptions", "spark.executorEnv.OMP_WAIT_POLICY")) {
             assertEquals(jobs.get(key).trim(), defaults.getProperty(key).trim(), key);
         }
         assertEquals(JvmOptions.line(), defaults.getProperty("spark.yarn.am.extraJavaOptions").trim());
         assertEquals("false", defaults.getProperty("spark.dynamicAllocation.enabled"));
+        assertEquals("PASSIVE", defaults.getProperty("spark.yarn.appMasterEnv.OMP_WAIT_POLICY"));
+        assertEquals("PASSIVE", defaults.getProperty("spark.kubernetes.driverEnv.OMP_WAIT_POLICY"));
     }
 }
