@@ -3,6 +3,7 @@ package io.sparkmoe.model;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.sparkmoe.conf.OptimizerConfig;
@@ -36,14 +37,16 @@ public final class AdamW {
     private final LearningRateSchedule schedule;
     private final Map<String, INDArray> first = new HashMap<>();
     private final Map<String, INDArray> second = new HashMap<>();
-    private final Buffers buffers = new Buffers();
-    private final double[][] work = {new double[0], new double[0], new double[0], new double[0]};
+    /** Per thread of {@link ParallelLoops}: reused p, g, m, v arrays and their NIO copies. */
+    private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
+    private final List<String> names;
     private int step;
 
     public AdamW(Parameters params, OptimizerConfig config, int totalSteps) {
         this.params = params;
         this.config = config;
         this.schedule = new LearningRateSchedule(config, totalSteps);
+        this.names = List.copyOf(params.names());
         for (String name : params.names()) {
             long[] shape = params.value(name).shape();
             first.put(name, Nd4j.zeros(DataType.DOUBLE, shape));
@@ -97,23 +100,41 @@ public final class AdamW {
         step++;
         double bias1 = 1 - Math.pow(config.beta1(), step);
         double bias2 = 1 - Math.pow(config.beta2(), step);
-        double b1 = config.beta1();
-        double b2 = config.beta2();
-        double eps = config.eps();
         double sqrtBias2 = Math.sqrt(bias2);
         double stepSize = lr / bias1;
-        for (String name : params.names()) {
+        // tensors are independent: each is one task of the parallel loop, with the same arithmetic as alone
+        ParallelLoops.forEach(names.size(), t -> {
+            String name = names.get(t);
             INDArray pArray = params.value(name);
-            int n = (int) pArray.length();
-            double[] p = scratch(0, n);
-            double[] g = scratch(1, n);
-            double[] m = scratch(2, n);
-            double[] v = scratch(3, n);
-            buffers.read(pArray, p);
-            buffers.read(params.gradient(name), g);
-            buffers.read(first.get(name), m);
-            buffers.read(second.get(name), v);
             double keep = decays(name, pArray) ? 1 - lr * config.weightDecay() : 1;
+            workspaces.get().update(pArray, params.gradient(name), first.get(name), second.get(name), clip, keep,
+                    stepSize, sqrtBias2);
+        });
+        return norm;
+    }
+
+    /** One thread's reused arrays for the fused update of a tensor. */
+    private final class Workspace {
+        private final Buffers buffers = new Buffers();
+        private double[] p = new double[0];
+        private double[] g = new double[0];
+        private double[] m = new double[0];
+        private double[] v = new double[0];
+
+        void update(INDArray pArray, INDArray gArray, INDArray mArray, INDArray vArray, double clip, double keep,
+                    double stepSize, double sqrtBias2) {
+            int n = (int) pArray.length();
+            p = Buffers.ensure(p, n);
+            g = Buffers.ensure(g, n);
+            m = Buffers.ensure(m, n);
+            v = Buffers.ensure(v, n);
+            buffers.read(pArray, p);
+            buffers.read(gArray, g);
+            buffers.read(mArray, m);
+            buffers.read(vArray, v);
+            double b1 = config.beta1();
+            double b2 = config.beta2();
+            double eps = config.eps();
             for (int i = 0; i < n; i++) {
                 double gi = g[i] * clip;
                 m[i] = b1 * m[i] + (1 - b1) * gi;
@@ -121,17 +142,9 @@ public final class AdamW {
                 p[i] = p[i] * keep - stepSize * m[i] / (Math.sqrt(v[i]) / sqrtBias2 + eps);
             }
             buffers.write(p, pArray);
-            buffers.write(m, first.get(name));
-            buffers.write(v, second.get(name));
+            buffers.write(m, mArray);
+            buffers.write(v, vArray);
         }
-        return norm;
-    }
-
-    private double[] scratch(int which, int n) {
-        if (work[which].length < n) {
-            work[which] = new double[n];
-        }
-        return work[which];
     }
 
     /** Σ‖g‖² over the learned tensors whose names pass {@code which}. */

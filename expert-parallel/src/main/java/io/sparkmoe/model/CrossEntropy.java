@@ -20,16 +20,18 @@ final class CrossEntropy {
     static final int IGNORED = -1;
 
     private final ScratchArray gradient = new ScratchArray('c');
-    private final Buffers buffers = new Buffers();
+    /** Per thread of {@link ParallelLoops}: its block of logits and its NIO copies. */
+    private final ThreadLocal<Block> blocks = ThreadLocal.withInitial(Block::new);
     private INDArray last;
     /** Values per block of rows copied at once: few NIO views (a JNI call each), still in cache. */
     private static final int BLOCK = 1 << 15;
-    private double[] block = new double[0];
+    private double[] blockLosses = new double[0];
 
     /**
      * logits: row-major [N, V] (a column-major logitsᵀ [V, N] transposed is one; other layouts are copied first).
      * Returns the sum of the losses of the rows whose target is not {@link #IGNORED}, and leaves
-     * {@code softmax − onehot} of those rows in {@link #gradient()}.
+     * {@code softmax − onehot} of those rows in {@link #gradient()}. Blocks of rows run in parallel
+     * ({@link ParallelLoops}); their losses are summed in block order, so the result does not depend on the threads.
      */
     double lossAndGradient(INDArray logits, int[] targets) {
         int rows = (int) logits.rows();
@@ -37,25 +39,46 @@ final class CrossEntropy {
         if (targets.length != rows) {
             throw new IllegalArgumentException("expected " + rows + " targets, one per row of logits, got " + targets.length);
         }
+        for (int r = 0; r < rows; r++) {
+            if (targets[r] != IGNORED) {
+                checked(r, vocab, targets[r]);
+            }
+        }
         INDArray z = Buffers.direct(logits) ? logits : logits.dup('c');
         INDArray g = last = gradient.get(logits.dataType(), rows, vocab);
         int blockRows = Math.max(1, BLOCK / vocab);
-        double[] values = block = Buffers.ensure(block, blockRows * vocab);
+        int count = (rows + blockRows - 1) / blockRows;
+        double[] losses = blockLosses = blockLosses.length >= count ? blockLosses : new double[count];
+        ParallelLoops.forEach(count, b -> losses[b] = blocks.get().run(z, g, targets, b * blockRows,
+                Math.min(blockRows, rows - b * blockRows), vocab));
         double loss = 0;
-        for (int r0 = 0; r0 < rows; r0 += blockRows) {
-            int count = Math.min(blockRows, rows - r0);
+        for (int b = 0; b < count; b++) {
+            loss += losses[b];
+        }
+        return loss;
+    }
+
+    /** One thread's reused block of logits. */
+    private static final class Block {
+        private final Buffers buffers = new Buffers();
+        private double[] values = new double[0];
+
+        /** Rows [r0, r0 + count): logits of z → gradient rows of g; returns the sum of their losses. */
+        double run(INDArray z, INDArray g, int[] targets, int r0, int count, int vocab) {
+            values = Buffers.ensure(values, count * vocab);
             buffers.readRange(z, r0 * vocab, values, count * vocab);
+            double loss = 0;
             for (int i = 0; i < count; i++) {
-                int r = r0 + i;
-                if (targets[r] == IGNORED) {
+                int target = targets[r0 + i];
+                if (target == IGNORED) {
                     java.util.Arrays.fill(values, i * vocab, (i + 1) * vocab, 0.0);
                 } else {
-                    loss += softmaxMinusOneHot(values, i * vocab, vocab, checked(r, vocab, targets[r]));
+                    loss += softmaxMinusOneHot(values, i * vocab, vocab, target);
                 }
             }
             buffers.writeRange(values, g, r0 * vocab, count * vocab);
+            return loss;
         }
-        return loss;
     }
 
     /** {@code softmax − onehot} of the last {@link #lossAndGradient}, [N, V] row-major (overwritten by the next). */
