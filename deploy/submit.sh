@@ -36,10 +36,13 @@ if [ "$master" = yarn ]; then
   # node (local:) when this is a machine of the cluster, instead of being uploaded for every application.
   yarn=(--conf "spark.yarn.am.extraJavaOptions=$opts")
   if [ -z "${SPARKMOE_UPLOAD_SPARK_JARS:-}" ]; then yarn+=(--conf "spark.yarn.jars=local:$home/jars/*"); fi
+  yarn+=(--conf "spark.yarn.appMasterEnv.OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}")   # the cluster-mode driver
 fi
 # As Spark's own launcher does, the Hadoop/YARN configuration directories go on the class path.
 cp="$(spark_classpath)"
 for conf_dir in "${HADOOP_CONF_DIR:-}" "${YARN_CONF_DIR:-}"; do [ -n "$conf_dir" ] && cp="$conf_dir:$cp"; done
+# The driver's ND4J runs with the passive OpenMP wait policy (docs/decisions/0006-native-threads.md).
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # shellcheck disable=SC2086
 SPARK_HOME="$home" SPARK_SCALA_VERSION=2.12 exec java -Xmx1g $opts -cp "$cp" \
   org.apache.spark.deploy.SparkSubmit --master "$master" --class io.sparkmoe.jobs.Main \
