@@ -26,7 +26,21 @@ final class ParallelLoops {
         return t;
     }, null, false);
 
+    /** Set while {@link #inline} runs: loops started on this thread then run on it alone. */
+    private static final ThreadLocal<Boolean> INLINE = ThreadLocal.withInitial(() -> false);
+
     private ParallelLoops() {
+    }
+
+    /** Runs {@code work} with every loop it starts on this thread alone (tests compare it with the pool's results). */
+    static void inline(Runnable work) {
+        boolean before = INLINE.get();
+        INLINE.set(true);
+        try {
+            work.run();
+        } finally {
+            INLINE.set(before);
+        }
     }
 
     static int threads() {
@@ -36,7 +50,7 @@ final class ParallelLoops {
 
     /** Runs {@code body(i)} for every i in [0, tasks), in any order and on any thread; rethrows a task's failure. */
     static void forEach(int tasks, IntConsumer body) {
-        if (tasks <= 1 || POOL.getParallelism() == 1) {
+        if (tasks <= 1 || POOL.getParallelism() == 1 || INLINE.get()) {
             for (int i = 0; i < tasks; i++) {
                 body.accept(i);
             }
