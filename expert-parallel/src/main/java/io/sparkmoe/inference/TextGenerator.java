@@ -3,11 +3,15 @@ package io.sparkmoe.inference;
 import java.util.Arrays;
 
 import io.sparkmoe.model.MoeTransformer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Autoregressive generation: the model reads the prompt (at most the last {@code context} tokens), the sampler picks
- * the next token, which is appended, until {@code maxTokens} tokens or the stop token. The whole window is recomputed
- * for every token (no key/value cache): simple and exact, and fast enough for the model sizes one JVM trains.
+ * the next token, which is appended, until {@code maxTokens} tokens or the stop token. From a {@link MoeTransformer},
+ * a key/value cache ({@link CachedScores}) makes each new token one token's forward while the sequence fits the
+ * context; once the window slides, and for models whose routing depends on the other tokens of the batch
+ * (expert-choice, a capacity), every token recomputes the whole window: exact either way.
  */
 public final class TextGenerator {
 
@@ -19,12 +23,30 @@ public final class TextGenerator {
     private final NextTokenScores scores;
     private final int context;
 
-    /** {@code context}: the longest window the model reads (its training sequence length). */
+    private static final Logger LOG = LoggerFactory.getLogger(TextGenerator.class);
+
+    /**
+     * {@code context}: the longest window the model reads (its training sequence length). With the key/value cache
+     * where the model allows it.
+     */
     public TextGenerator(MoeTransformer model, int vocab, int context) {
-        this(window -> {
-            double[][] logits = Logits.of(model, vocab, window);
-            return logits[window.length - 1];
-        }, context);
+        this(model, vocab, context, true);
+    }
+
+    /** As above; {@code useCache} false recomputes the whole window for every token (to compare, or to check). */
+    public TextGenerator(MoeTransformer model, int vocab, int context, boolean useCache) {
+        this(scores(model, vocab, context, useCache), context);
+    }
+
+    private static NextTokenScores scores(MoeTransformer model, int vocab, int context, boolean useCache) {
+        if (useCache && model.decodesIncrementally()) {
+            return new CachedScores(model, vocab, context);
+        }
+        if (useCache) {
+            LOG.info("generating without the key/value cache: the routing (expert-choice or a capacity) depends on "
+                    + "the other tokens, so every token recomputes the window");
+        }
+        return window -> Logits.of(model, vocab, window)[window.length - 1];
     }
 
     /** Generation from any next-token scores (an ensemble's mixture, say), reading at most {@code context} tokens. */

@@ -87,6 +87,68 @@ public final class CausalSelfAttention {
         return dx;
     }
 
+    /**
+     * Inference only: the n rows of {@code input} [n, d] are the positions {@code first..first+n-1} of one sequence
+     * whose earlier keys and values are in {@code cache} (first = positions cached). Projects them with the same
+     * weights and {@link Rope} as {@link #forward}, appends their keys and values to the cache, and attends causally
+     * over the cached prefix. Touches none of the training path's buffers. Returns a new [n, d] array.
+     */
+    INDArray forwardCached(INDArray input, KeyValueCache.Layer cache, int first) {
+        long start = System.nanoTime();
+        int n = input.rows();
+        int dim = input.columns();
+        int hd = dim / heads;
+        int total = first + n;
+        double[] qT = projectTransposed(wq, input, first);    // [d][n]: one sequence feature-major, as rope reads it
+        double[] kT = projectTransposed(wk, input, first);
+        double[] vT = Arrays2.toDoubles(params.value(wv).mmul(input.transpose()).dup('c'));
+        for (int j = 0; j < dim; j++) {
+            for (int t = 0; t < n; t++) {
+                cache.keys[(first + t) * dim + j] = kT[j * n + t];
+                cache.values[(first + t) * dim + j] = vT[j * n + t];
+            }
+        }
+        double scale = 1 / Math.sqrt(hd);
+        double[] attended = new double[n * dim];
+        double[] p = new double[total];
+        for (int t = 0; t < n; t++) {
+            int visible = first + t + 1;
+            for (int h0 = 0; h0 < dim; h0 += hd) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int s = 0; s < visible; s++) {
+                    double dot = 0;
+                    for (int i = 0; i < hd; i++) {
+                        dot += qT[(h0 + i) * n + t] * cache.keys[s * dim + h0 + i];
+                    }
+                    p[s] = dot * scale;
+                    max = Math.max(max, p[s]);
+                }
+                double sum = 0;
+                for (int s = 0; s < visible; s++) {
+                    p[s] = Math.exp(p[s] - max);
+                    sum += p[s];
+                }
+                for (int s = 0; s < visible; s++) {
+                    double w = p[s] / sum;
+                    for (int i = 0; i < hd; i++) {
+                        attended[t * dim + h0 + i] += w * cache.values[s * dim + h0 + i];
+                    }
+                }
+            }
+        }
+        INDArray concatRows = Arrays2.matrix(attended, n, dim, input.dataType());
+        INDArray out = concatRows.mmul(params.value(wo).transpose());
+        clock.lap(StepClock.ATTENTION, start);
+        return out;
+    }
+
+    /** {@code W·xᵀ} [d, n] as doubles, feature-major, with RoPE at positions first.. applied in place. */
+    private double[] projectTransposed(String weight, INDArray input, int first) {
+        double[] values = Arrays2.toDoubles(params.value(weight).mmul(input.transpose()).dup('c'));
+        rope.rotateFrom(values, input.rows(), input.columns(), first);
+        return values;
+    }
+
     private INDArray forwardUntimed(INDArray input, int sequences, int tokensPerSequence) {
         x = input;
         batch = sequences;

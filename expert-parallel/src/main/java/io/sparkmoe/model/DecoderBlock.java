@@ -34,6 +34,15 @@ public final class DecoderBlock {
         return mid.add(ffn.forward(ffnNorm.forward(mid), ids, padding), like(output, h));
     }
 
+    /**
+     * Inference only: the block for the n new positions of one sequence, attention over {@code cache} (see
+     * {@link CausalSelfAttention#forwardCached}); the norms and the feed-forward are the same code as {@link #forward}.
+     */
+    INDArray forwardCached(INDArray h, KeyValueCache.Layer cache, int first, int[] ids) {
+        INDArray mid = h.add(attention.forwardCached(attentionNorm.apply(h), cache, first));
+        return mid.add(ffn.forward(ffnNorm.apply(mid), ids, null));
+    }
+
     public INDArray backward(INDArray dOut) {
         INDArray dMid = dOut.add(ffnNorm.backward(ffn.backward(dOut)), like(middleGradient, dOut));
         return dMid.add(attentionNorm.backward(attention.backward(dMid)), like(inputGradient, dOut));

@@ -6,6 +6,7 @@ import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
+import io.sparkmoe.conf.Capacity;
 import io.sparkmoe.conf.ModelConfig;
 import io.sparkmoe.conf.MoeConfig;
 import io.sparkmoe.conf.RoutingConfig;
@@ -34,6 +35,7 @@ public final class MoeTransformer {
     public static final String LM_HEAD = "lm_head.weight";
 
     private final ModelConfig config;
+    private final RoutingConfig routing;
     private final int vocab;
     private final Parameters params;
     private final Embedding embedding;
@@ -60,6 +62,7 @@ public final class MoeTransformer {
     public MoeTransformer(ModelConfig config, RoutingConfig routing, int vocab, DataType type, long seed,
                           MoeLayerFactory moeLayers) {
         this.config = config;
+        this.routing = routing;
         this.moeLayers = moeLayers;
         this.vocab = vocab;
         this.params = new Parameters(type);
@@ -213,6 +216,42 @@ public final class MoeTransformer {
         INDArray logitsT = logitsOut.get(w.dataType(), w.rows(), normed.rows());
         Nd4j.gemm(w, normed, logitsT, false, true, 1.0, 0.0);
         return logitsT;
+    }
+
+    /**
+     * Whether {@link #forwardCached} gives the full forward's logits: every token's routing must depend on that token
+     * alone. Not so for {@code expert-choice} (experts pick among the batch's tokens) nor under a capacity (what is
+     * dropped depends on the other tokens); those decode by recomputing the window. Dense models always can.
+     */
+    public boolean decodesIncrementally() {
+        boolean anyMoe = false;
+        for (int i = 0; i < config.layers(); i++) {
+            anyMoe |= config.isMoeLayer(i);
+        }
+        return !anyMoe || !"expert-choice".equals(routing.router())
+                && routing.capacity() instanceof Capacity.Dropless;
+    }
+
+    /** An empty key/value cache for one sequence of at most {@code positions} tokens. */
+    public KeyValueCache newCache(int positions) {
+        return new KeyValueCache(blocks.size(), positions, config.hiddenSize());
+    }
+
+    /**
+     * Inference only (incremental decoding): the logits [n, V] of the tokens {@code ids}, at the positions after those
+     * in {@code cache}, whose keys and values it appends. Equal to the last n rows of {@link #forward} of the whole
+     * sequence when {@link #decodesIncrementally}; costs n tokens' work per layer plus attention over the prefix.
+     * Uses none of the training path's reused buffers (no backward may follow).
+     */
+    public INDArray forwardCached(int[] ids, KeyValueCache cache) {
+        cache.reserve(ids.length);
+        int first = cache.length();
+        INDArray h = Nd4j.pullRows(params.value(EMBED), 1, ids);
+        for (int i = 0; i < blocks.size(); i++) {
+            h = blocks.get(i).forwardCached(h, cache.layer(i), first, ids);
+        }
+        cache.advance(ids.length);
+        return finalNorm.apply(h).mmul(params.value(head).transpose());
     }
 
     /**

@@ -33,9 +33,26 @@ public final class RmsNorm {
         d = input.columns();
         x = Buffers.ensure(x, n * d);
         buffers.read(input, x);
-        double[] g = Arrays2.toDoubles(params.value(name));
         r = Buffers.ensure(r, n);
         double[] y = work = Buffers.ensure(work, n * d);
+        normalize(x, r, y, n, d);
+        INDArray out = output.get(input.dataType(), n, d);
+        buffers.write(y, out);
+        return out;
+    }
+
+    /** Inference only: the same normalization into a new array, keeping nothing for a backward. */
+    INDArray apply(INDArray input) {
+        int rows = input.rows();
+        int cols = input.columns();
+        double[] y = new double[rows * cols];
+        normalize(Arrays2.toDoubles(input), new double[rows], y, rows, cols);
+        return Arrays2.matrix(y, rows, cols, input.dataType());
+    }
+
+    /** y = x·r ⊙ g row by row, with the rows' r written to {@code r}. */
+    private void normalize(double[] x, double[] r, double[] y, int n, int d) {
+        double[] g = Arrays2.toDoubles(params.value(name));
         for (int t = 0; t < n; t++) {
             double s = 0;
             for (int j = 0; j < d; j++) {
@@ -46,9 +63,6 @@ public final class RmsNorm {
                 y[t * d + j] = x[t * d + j] * r[t] * g[j];
             }
         }
-        INDArray out = output.get(input.dataType(), n, d);
-        buffers.write(y, out);
-        return out;
     }
 
     public INDArray backward(INDArray dyArray) {

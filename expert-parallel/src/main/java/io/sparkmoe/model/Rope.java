@@ -25,23 +25,31 @@ public final class Rope {
      * so feature j of sequence b is the T positions from {@code (b·d + j)·T} on).
      */
     public void rotateSequences(double[] x, int sequences, int seqLen, int d) {
-        apply(x, sequences, seqLen, d, 1);
+        apply(x, sequences, seqLen, d, 1, 0);
+    }
+
+    /**
+     * As {@link #rotateSequences} for one sequence of {@code n} positions starting at absolute position
+     * {@code firstPosition} (the key/value cache's new tokens): the same rotation, so cached and full forwards agree.
+     */
+    public void rotateFrom(double[] x, int n, int d, int firstPosition) {
+        apply(x, 1, n, d, 1, firstPosition);
     }
 
     /** The backward (transpose) of {@link #rotateSequences}, in place on the gradient. */
     public void rotateSequencesBack(double[] dx, int sequences, int seqLen, int d) {
-        apply(dx, sequences, seqLen, d, -1);
+        apply(dx, sequences, seqLen, d, -1, 0);
     }
 
-    private void apply(double[] x, int sequences, int seqLen, int d, int sign) {
+    private void apply(double[] x, int sequences, int seqLen, int d, int sign, int firstPosition) {
         int half = headDim / 2;
-        tables(seqLen);
+        int positions = tables(firstPosition + seqLen);
         for (int b = 0; b < sequences; b++) {
             for (int h0 = 0; h0 < d; h0 += headDim) {
                 for (int i = 0; i < half; i++) {
                     int a = (b * d + h0 + i) * seqLen;       // x1 at position t: x[a + t]; its partner x2: x[c + t]
                     int c = a + half * seqLen;
-                    int table = i * seqLen;
+                    int table = i * positions + firstPosition;
                     for (int t = 0; t < seqLen; t++) {
                         double cs = cos[table + t];
                         double sn = sign * sin[table + t];
@@ -55,11 +63,14 @@ public final class Rope {
         }
     }
 
-    /** cos and sin of {@code pos·θ_i} at {@code [i·seqLen + pos]}, positions below seqLen (once per length). */
-    private void tables(int seqLen) {
+    /**
+     * cos and sin of {@code pos·θ_i} at {@code [i·P + pos]}, positions below P (once per length; a longer table serves
+     * shorter lengths too). Returns P.
+     */
+    private int tables(int seqLen) {
         int half = headDim / 2;
-        if (cos.length == seqLen * half) {
-            return;
+        if (cos.length >= seqLen * half) {
+            return cos.length / half;
         }
         cos = new double[seqLen * half];
         sin = new double[seqLen * half];
@@ -70,5 +81,6 @@ public final class Rope {
                 sin[i * seqLen + pos] = Math.sin(angle);
             }
         }
+        return seqLen;
     }
 }

@@ -108,6 +108,10 @@ class ModelCommandsTest {
         assertEquals(s1.out(), main(sampled).out());
         sampled[sampled.length - 1] = "6";
         assertNotEquals(s1.out(), main(sampled).out(), "another seed, another text");
+        sampled[sampled.length - 1] = "5";
+        String[] recomputed = java.util.Arrays.copyOf(sampled, sampled.length + 1);
+        recomputed[sampled.length] = "--no-cache";
+        assertEquals(s1.out(), main(recomputed).out(), "the key/value cache changes nothing");
         MainTest.Result bad = main("generate", "--model", model, "--prompt", "x", "--top-p", "0");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("top-p must be in (0, 1]"), bad.err());

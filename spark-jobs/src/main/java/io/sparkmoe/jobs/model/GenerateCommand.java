@@ -64,7 +64,9 @@ public final class GenerateCommand implements Command {
                 new CommandOption("temperature", "T", "0 = greedy (default 1.0)"),
                 new CommandOption("top-k", "K", "sample among the K most likely tokens; 0 = all (default 0)"),
                 new CommandOption("top-p", "P", "sample among the smallest set with probability >= P (default 1.0)"),
-                new CommandOption("seed", "S", "sampling seed (default run.seed)"));
+                new CommandOption("seed", "S", "sampling seed (default run.seed)"),
+                new CommandOption("no-cache", null, "recompute the whole window for every token instead of using the "
+                        + "key/value cache (same output, slower; to compare)"));
     }
 
     @Override
@@ -111,7 +113,8 @@ public final class GenerateCommand implements Command {
             LoadedModel m = ModelCommands.load(inv);
             tokenizer = ModelCommands.tokenizer(m);
             context = promptContext(tokenizer, prompt);
-            generator = new TextGenerator(m.model(), m.config().vocabSize(), m.config().model().seqLen());
+            generator = new TextGenerator(m.model(), m.config().vocabSize(), m.config().model().seqLen(),
+                    !inv.flag("no-cache"));
         }
         Encoder encoder = tokenizer.encoder();
         int[] text = Arrays.copyOfRange(context, 1, context.length);
