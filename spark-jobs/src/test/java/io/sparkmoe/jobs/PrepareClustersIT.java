@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +39,11 @@ class PrepareClustersIT {
     Path dir;
 
     MainTest.Result prepare(Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of("prepare", "cluster.master=local[2]", "cluster.spark.spark.ui.enabled=false",
+        return prepareOn("local[2]", out, more);
+    }
+
+    MainTest.Result prepareOn(String master, Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("prepare", "cluster.master=" + master, "cluster.spark.spark.ui.enabled=false",
                 "run.dir=" + dir.resolve("runs"), "data.output=" + out.toUri(), "data.max-documents=" + DOCS,
                 "data.tokenizer.vocab-size=600", "data.shard-tokens=100000", "data.write-partitions=2",
                 "data.clusters.features=4096"));
@@ -55,6 +60,31 @@ class PrepareClustersIT {
             m.put(f[0], Integer.parseInt(f[2]));
         }
         return m;
+    }
+
+    /**
+     * One core and three cores lay the documents out in different partitions unless clustering fixes its own
+     * layout; the centroids, assignments and cluster shards must not change.
+     */
+    @Test
+    void clustersDoNotDependOnTheNumberOfCores() throws IOException {
+        Path one = dir.resolve("one");
+        Path three = dir.resolve("three");
+        String[] keys = {"data.clusters.count=3", "data.clusters.max-size-factor=1.2"};
+        MainTest.Result a = prepareOn("local[1]", one, keys);
+        assertEquals(0, a.code(), a.err());
+        MainTest.Result b = prepareOn("local[3]", three, keys);
+        assertEquals(0, b.code(), b.err());
+        for (String file : List.of("centroids.json", "documents.tsv", "manifest.json")) {
+            assertArrayEquals(Files.readAllBytes(one.resolve("clusters/" + file)),
+                    Files.readAllBytes(three.resolve("clusters/" + file)), file);
+        }
+        try (var shards = Files.list(one.resolve("clusters"))) {
+            for (Path shard : shards.filter(p -> p.toString().endsWith(".bin")).toList()) {
+                assertArrayEquals(Files.readAllBytes(shard),
+                        Files.readAllBytes(three.resolve("clusters").resolve(shard.getFileName())), shard.getFileName().toString());
+            }
+        }
     }
 
     @Test

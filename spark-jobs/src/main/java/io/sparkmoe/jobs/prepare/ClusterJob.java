@@ -53,6 +53,14 @@ public final class ClusterJob {
     private ClusterJob() {
     }
 
+    /**
+     * Partitions the documents are clustered in, whatever the cores or input partitions. MLlib's k-means||
+     * samples its initial centres per partition (seed xor partition index), so the layout must not follow
+     * {@code defaultParallelism}; and Spark merges partition results (k-means sums, centroid sums) in task
+     * completion order, which is exact only for two operands (a + b == b + a; three reassociate).
+     */
+    static final int PARTITIONS = 2;
+
     /** What clustering produced. */
     public record Result(Manifest manifest, FeatureModel model, Map<String, Integer> clusterOf) {
     }
@@ -61,9 +69,9 @@ public final class ClusterJob {
                              Tokenizer tokenizer, long seed) {
         DocumentClustersConfig cfg = data.clusters();
         int k = cfg.count().orElseThrow();
-        // A fixed partitioning and order, so k-means sees the same data layout on every run.
+        // A fixed partitioning and order, so k-means sees the same data layout on every run (see PARTITIONS).
         JavaRDD<CleanDocument> docs = unique.mapToPair(d -> new Tuple2<>(d.hash, d))
-                .repartitionAndSortWithinPartitions(new HashPartitioner(Math.max(2, sc.defaultParallelism())))
+                .repartitionAndSortWithinPartitions(new HashPartitioner(PARTITIONS))
                 .values().persist(StorageLevel.MEMORY_AND_DISK());
         TermHasher hasher = new TermHasher(cfg.features());
         long n = docs.count();
