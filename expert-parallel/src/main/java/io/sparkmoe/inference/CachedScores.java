@@ -37,22 +37,18 @@ final class CachedScores implements TextGenerator.NextTokenScores {
         if (window.length > context) {
             return fullRecompute(window);
         }
-        if (cache == null || !extends_(window)) {
+        if (cache == null || !extendsRead(window)) {
             cache = model.newCache(context);
             read = new int[0];
         }
-        for (int t : window) {
-            if (t < 0 || t >= vocab) {
-                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary [0, " + vocab + ")");
-            }
-        }
+        Logits.requireInVocabulary(window, vocab);
         INDArray logits = model.forwardCached(Arrays.copyOfRange(window, read.length, window.length), cache);
         read = window.clone();
         return Arrays2.toDoubles(logits.getRow(logits.rows() - 1, true));
     }
 
     /** Whether the window is the tokens read so far followed by at least one more. */
-    private boolean extends_(int[] window) {
+    private boolean extendsRead(int[] window) {
         return window.length > read.length && Arrays.equals(read, 0, read.length, window, 0, read.length);
     }
 

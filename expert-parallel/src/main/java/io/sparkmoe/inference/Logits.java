@@ -14,16 +14,21 @@ public final class Logits {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("no tokens to score");
         }
-        for (int t : tokens) {
-            if (t < 0 || t >= vocab) {
-                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary [0, " + vocab + ")");
-            }
-        }
+        requireInVocabulary(tokens, vocab);
         double[] flat = Arrays2.toDoubles(model.forward(new int[][]{tokens}));
         double[][] out = new double[tokens.length][vocab];
         for (int t = 0; t < tokens.length; t++) {
             System.arraycopy(flat, t * vocab, out[t], 0, vocab);
         }
         return out;
+    }
+
+    /** Fails naming the first token id outside [0, vocab). */
+    static void requireInVocabulary(int[] tokens, int vocab) {
+        for (int t : tokens) {
+            if (t < 0 || t >= vocab) {
+                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
     }
 }

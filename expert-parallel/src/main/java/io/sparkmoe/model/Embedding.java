@@ -26,8 +26,18 @@ public final class Embedding {
     public INDArray forward(int[] tokenIds) {
         ids = tokenIds.clone();
         INDArray w = params.value(name);
-        // one native gather (getRows makes a view and a copy op per row: ~2,000 JNI calls at batch 8 × 256)
-        return Nd4j.pullRows(w, output.get(w.dataType(), ids.length, w.columns()), 1, ids);
+        return gather(w, output.get(w.dataType(), ids.length, w.columns()), ids);
+    }
+
+    /** Inference only: the rows of {@code tokenIds} into a new array, keeping nothing for a backward. */
+    INDArray lookup(int[] tokenIds) {
+        INDArray w = params.value(name);
+        return gather(w, Nd4j.createUninitialized(w.dataType(), tokenIds.length, w.columns()), tokenIds);
+    }
+
+    /** One native gather (getRows makes a view and a copy op per row: ~2,000 JNI calls at batch 8 × 256). */
+    private static INDArray gather(INDArray w, INDArray out, int[] tokenIds) {
+        return Nd4j.pullRows(w, out, 1, tokenIds);
     }
 
     public void backward(INDArray dy) {

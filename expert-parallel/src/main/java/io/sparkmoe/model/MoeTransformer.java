@@ -246,7 +246,7 @@ public final class MoeTransformer {
     public INDArray forwardCached(int[] ids, KeyValueCache cache) {
         cache.reserve(ids.length);
         int first = cache.length();
-        INDArray h = Nd4j.pullRows(params.value(EMBED), 1, ids);
+        INDArray h = embedding.lookup(ids);
         for (int i = 0; i < blocks.size(); i++) {
             h = blocks.get(i).forwardCached(h, cache.layer(i), first, ids);
         }
