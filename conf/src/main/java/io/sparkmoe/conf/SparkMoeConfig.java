@@ -31,6 +31,13 @@ public record SparkMoeConfig(String preset, DataConfig data, ModelConfig model, 
                 ModelConfig.VOCAB_SIZE, TokenizerConfig.VOCAB_SIZE);
         r.check(c.train.batchSize() % c.cluster.ranks() == 0, "batch-size (" + c.train.batchSize()
                 + ") must be divisible by ranks (" + c.cluster.ranks() + ")", TrainConfig.BATCH_SIZE, ClusterConfig.RANKS);
+        boolean batchRule = routing.router().equals("relu")
+                || routing.router().equals("sigmoid") && routing.sigmoid().biasRate() != 0;
+        r.check(c.train.workers() == 1 || !batchRule, "router " + routing.router() + " adjusts itself after each step"
+                + " from the whole batch's routing decision (sigmoid: the bias update; relu: the L1 weight toward the"
+                + " target sparsity), which workers > 1 would see only in part: use workers = 1"
+                + (routing.router().equals("sigmoid") ? " or routing.sigmoid.bias-rate = 0" : ""),
+                TrainConfig.WORKERS, RoutingConfig.ROUTER);
         r.check(!c.train.checkpoint().resume().equals(CheckpointConfig.LATEST) || c.run.name().isPresent(),
                 "resume = latest continues a named run: set run.name to the run to continue", CheckpointConfig.RESUME,
                 RunConfig.NAME);

@@ -127,6 +127,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void workersSplitTheBatchEvenlyAndRefuseRoutersThatAdjustFromTheWholeBatch() {
+        assertEquals(1, ConfigLoader.load(Optional.empty(), List.of()).config().train().workers());
+        assertEquals(2, ConfigLoader.load(Optional.empty(), List.of("train.workers=2")).config().train().workers());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                List.of("train.workers=3", "train.batch-size=8")));
+        assertTrue(e.getMessage().contains("batch-size (8) must be divisible by workers (3)"), e.getMessage());
+        InvalidConfigException relu = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(
+                Optional.empty(), List.of("train.workers=2", "routing.router=relu")));
+        assertTrue(relu.getMessage().contains("router relu adjusts itself after each step"), relu.getMessage());
+        InvalidConfigException sigmoid = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(
+                Optional.empty(), List.of("train.workers=2", "routing.router=sigmoid")));
+        assertTrue(sigmoid.getMessage().contains("routing.sigmoid.bias-rate = 0"), sigmoid.getMessage());
+        assertEquals(2, ConfigLoader.load(Optional.empty(), List.of("train.workers=2", "routing.router=sigmoid",
+                "routing.sigmoid.bias-rate=0")).config().train().workers());
+        assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.empty(), List.of("train.workers=0")));
+    }
+
+    @Test
     void checkpointKeysHaveDefaultsAndResumeLatestNeedsARunName() {
         CheckpointConfig c = ConfigLoader.load(Optional.empty(), List.of()).config().train().checkpoint();
         assertEquals(new CheckpointConfig(Optional.empty(), 3, Optional.empty(), CheckpointConfig.NONE), c);

@@ -2,6 +2,7 @@ package io.sparkmoe.inference;
 
 import java.util.Arrays;
 
+import io.sparkmoe.model.Embedding;
 import io.sparkmoe.model.KeyValueCache;
 import io.sparkmoe.model.MoeTransformer;
 import io.sparkmoe.routing.scores.Arrays2;
@@ -41,7 +42,7 @@ final class CachedScores implements TextGenerator.NextTokenScores {
             cache = model.newCache(context);
             read = new int[0];
         }
-        Logits.requireInVocabulary(window, vocab);
+        Embedding.requireInVocabulary(window, vocab);
         INDArray logits = model.forwardCached(Arrays.copyOfRange(window, read.length, window.length), cache);
         read = window.clone();
         return Arrays2.toDoubles(logits.getRow(logits.rows() - 1, true));

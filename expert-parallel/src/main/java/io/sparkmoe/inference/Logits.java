@@ -1,5 +1,6 @@
 package io.sparkmoe.inference;
 
+import io.sparkmoe.model.Embedding;
 import io.sparkmoe.model.MoeTransformer;
 import io.sparkmoe.routing.scores.Arrays2;
 
@@ -14,21 +15,12 @@ public final class Logits {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("no tokens to score");
         }
-        requireInVocabulary(tokens, vocab);
+        Embedding.requireInVocabulary(tokens, vocab);
         double[] flat = Arrays2.toDoubles(model.forward(new int[][]{tokens}));
         double[][] out = new double[tokens.length][vocab];
         for (int t = 0; t < tokens.length; t++) {
             System.arraycopy(flat, t * vocab, out[t], 0, vocab);
         }
         return out;
-    }
-
-    /** Fails naming the first token id outside [0, vocab). */
-    static void requireInVocabulary(int[] tokens, int vocab) {
-        for (int t : tokens) {
-            if (t < 0 || t >= vocab) {
-                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary [0, " + vocab + ")");
-            }
-        }
     }
 }

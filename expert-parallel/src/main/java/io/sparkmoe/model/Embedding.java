@@ -37,7 +37,17 @@ public final class Embedding {
 
     /** One native gather (getRows makes a view and a copy op per row: ~2,000 JNI calls at batch 8 × 256). */
     private static INDArray gather(INDArray w, INDArray out, int[] tokenIds) {
+        requireInVocabulary(tokenIds, (int) w.rows());
         return Nd4j.pullRows(w, out, 1, tokenIds);
+    }
+
+    /** Fails naming the first token id outside [0, vocab) (the native gather's own error names neither). */
+    public static void requireInVocabulary(int[] tokens, int vocab) {
+        for (int t : tokens) {
+            if (t < 0 || t >= vocab) {
+                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
     }
 
     public void backward(INDArray dy) {

@@ -1,7 +1,10 @@
 package io.sparkmoe.model;
 
+import java.util.function.UnaryOperator;
+
 import io.sparkmoe.routing.Router;
 import io.sparkmoe.routing.RoutingDecision;
+import io.sparkmoe.routing.RoutingInput;
 
 /**
  * The MoE layer as it should run: kept (token, expert) pairs are grouped per expert (in token order), their rows
@@ -13,6 +16,7 @@ import io.sparkmoe.routing.RoutingDecision;
 public final class MoeLayer extends AbstractMoeLayer {
 
     private final GroupedExperts experts;
+    private final UnaryOperator<int[]> countsOverWorkers;
     private final Buffers buffers = new Buffers();
     private int[][] pairs;
     private int[] counts;
@@ -27,8 +31,23 @@ public final class MoeLayer extends AbstractMoeLayer {
     /** clock: where routing, dispatch, experts and combine add their time. */
     public MoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate,
                     StepClock clock) {
+        this(params, prefix, router, sharedExperts, sharedGate, clock, null);
+    }
+
+    /**
+     * countsOverWorkers (null: none): when a step's batch is split over data-parallel workers in this JVM, sums the
+     * load-balance loss's per-expert assignment counts over them, so that loss sees the whole batch's counts.
+     */
+    public MoeLayer(Parameters params, String prefix, Router router, int sharedExperts, boolean sharedGate,
+                    StepClock clock, UnaryOperator<int[]> countsOverWorkers) {
         super(params, prefix, router, sharedExperts, sharedGate, clock);
         experts = new GroupedExperts(params, prefix, router.experts(), clock);
+        this.countsOverWorkers = countsOverWorkers;
+    }
+
+    @Override
+    protected RoutingInput routingInput(RoutingInput input) {
+        return countsOverWorkers == null ? input : input.withCountsOverRanks(countsOverWorkers);
     }
 
     @Override

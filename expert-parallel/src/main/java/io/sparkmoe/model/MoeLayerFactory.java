@@ -1,5 +1,8 @@
 package io.sparkmoe.model;
 
+import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
+
 import io.sparkmoe.routing.Router;
 
 /**
@@ -23,6 +26,26 @@ public interface MoeLayerFactory {
             return new MoeLayer(params, prefix, router, sharedExperts, sharedGate, clock);
         }
     };
+
+    /**
+     * Every expert local, as {@link #LOCAL}, for one of several data-parallel workers of this JVM:
+     * {@code countsOverWorkers.apply(layer)} sums block {@code layer}'s load-balance counts over the workers.
+     */
+    static MoeLayerFactory localWorker(IntFunction<UnaryOperator<int[]>> countsOverWorkers) {
+        return new MoeLayerFactory() {
+            @Override
+            public boolean holds(int layer, int expert) {
+                return true;
+            }
+
+            @Override
+            public FeedForward create(int layer, Parameters params, String prefix, Router router, int sharedExperts,
+                                      boolean sharedGate, StepClock clock) {
+                return new MoeLayer(params, prefix, router, sharedExperts, sharedGate, clock,
+                        countsOverWorkers.apply(layer));
+            }
+        };
+    }
 
     /** Whether routed expert {@code expert} of block {@code layer} lives in this model's {@link Parameters}. */
     boolean holds(int layer, int expert);

@@ -105,6 +105,11 @@ public final class RankTrainer {
             throw new IllegalArgumentException("train.batch-size (" + train.batchSize() + ") must be a multiple of the"
                     + " number of ranks (" + ranks + "): each rank takes an equal share of every batch");
         }
+        if (train.workers() != 1) {
+            throw new IllegalArgumentException("train.workers is " + train.workers() + ", but it splits the batch of the"
+                    + " single-JVM trainer; a rank of an expert-parallel run is one worker (use more ranks per node"
+                    + " instead): set train.workers = 1");
+        }
         this.fingerprint = ConfigFingerprint.of(config, setup.data().manifest());
         int vocab = Trainer.vocabSize(config.model(), setup.data().manifest().vocabSize());
         ExpertShards shards = ExpertShards.contiguous(config.model().moe().experts(), exchange.topology());

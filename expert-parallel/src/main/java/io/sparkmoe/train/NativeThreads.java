@@ -2,6 +2,10 @@ package io.sparkmoe.train;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * How the native threads of the ND4J CPU backend should wait, and the advice when a JVM was started otherwise.
@@ -24,6 +28,35 @@ public final class NativeThreads {
     public static final String WAIT_POLICY = "PASSIVE";
 
     private NativeThreads() {
+    }
+
+    /** Sets ND4J's OpenMP and BLAS threads (the reference's {@code torch.set_num_threads}). */
+    public static void set(int threads) {
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        Nd4j.factory().blas().setMaxThreads(threads);
+    }
+
+    /**
+     * Runs {@code work} with ND4J's native math single-threaded when {@code workers} data-parallel workers share the
+     * cores ({@link io.sparkmoe.model.DataParallelWorkers}), then restores the BLAS and OpenMP thread counts; with one
+     * worker it just runs it.
+     */
+    public static <T> T forWorkers(int workers, Supplier<T> work) {
+        if (workers == 1) {
+            return work.get();
+        }
+        int blas = Nd4j.factory().blas().getMaxThreads();
+        int master = Nd4j.getEnvironment().maxMasterThreads();
+        int omp = NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+        set(1);
+        try {
+            return work.get();
+        } finally {
+            Nd4j.getEnvironment().setMaxMasterThreads(master);
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(omp);
+            Nd4j.factory().blas().setMaxThreads(blas);
+        }
     }
 
     /** The wait policy of this process's environment, or "unset". */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 
 import io.sparkmoe.model.MoeTransformer;
 import io.sparkmoe.routing.stats.RoutingStatistics;
@@ -21,8 +22,13 @@ public final class RoutingMetrics {
 
     /** One field map per MoE layer of the last forward, each with its {@code layer} index. */
     public static List<Map<String, Object>> of(MoeTransformer model) {
+        return of(model.routingStatistics());
+    }
+
+    /** One field map per MoE layer of the given statistics (by block index), each with its {@code layer} index. */
+    public static List<Map<String, Object>> of(SortedMap<Integer, RoutingStatistics> statistics) {
         List<Map<String, Object>> out = new ArrayList<>();
-        model.routingStatistics().forEach((layer, stats) -> out.add(fields(layer, stats)));
+        statistics.forEach((layer, stats) -> out.add(fields(layer, stats)));
         return out;
     }
 

@@ -13,6 +13,7 @@ import io.sparkmoe.data.shards.Manifest;
 import io.sparkmoe.data.shards.ShardSet;
 import io.sparkmoe.data.shards.WindowReader;
 import io.sparkmoe.model.AdamW;
+import io.sparkmoe.model.DataParallelWorkers;
 import io.sparkmoe.model.LearningRateSchedule;
 import io.sparkmoe.model.MoeTransformer;
 import io.sparkmoe.train.checkpoint.Checkpoint;
@@ -42,11 +43,10 @@ public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
     public static final String TRAIN_SPLIT = "train";
     public static final String VAL_SPLIT = "val";
-    /** No target is padding: windows are cut from packed shards. */
-    private static final int NO_PADDING = -1;
 
     private final TrainConfig train;
     private final int seqLen;
+    private final DataParallelWorkers workers;
     private final MoeTransformer model;
     private final AdamW optimizer;
     private final LearningRateSchedule schedule;
@@ -82,7 +82,9 @@ public final class Trainer {
         this.seqLen = config.model().seqLen();
         this.seed = config.run().seed();
         int vocab = vocabSize(config.model(), manifest.vocabSize());
-        this.model = new MoeTransformer(config.model(), config.routing(), vocab, DataType.FLOAT, seed);
+        this.workers = new DataParallelWorkers(config.model(), config.routing(), vocab, DataType.FLOAT, seed,
+                train.workers());
+        this.model = workers.primary();
         this.optimizer = new AdamW(model.parameters(), train.optimizer(), train.steps());
         this.schedule = new LearningRateSchedule(train.optimizer(), train.steps());
         this.trainWindows = new WindowReader(trainShards, seqLen, seed, 0);
@@ -132,6 +134,7 @@ public final class Trainer {
                     + ": nothing left to train");
         }
         checkpoint.restoreModel(0, model.parameters().tensors());
+        workers.syncReplicas();
         checkpoint.restoreOptimizer(0, optimizer.state());
         optimizer.resumeAt(state.optimizerSteps());
         trainWindows.seek(state.dataCursors().get(0));
@@ -154,6 +157,10 @@ public final class Trainer {
      * after that step (and its checkpoint, if it is a checkpoint step) would: tests interrupt runs with it.
      */
     TrainResult run(MetricsWriter metrics, int lastStep) {
+        return NativeThreads.forWorkers(workers.workers(), () -> runSteps(metrics, lastStep));
+    }
+
+    private TrainResult runSteps(MetricsWriter metrics, int lastStep) {
         int steps = train.steps();
         int firstStep = completedSteps + 1;
         double[] losses = new double[Math.max(0, lastStep - completedSteps)];
@@ -164,28 +171,28 @@ public final class Trainer {
                 tokensPerStep);
         for (int step = firstStep; step <= lastStep; step++) {
             PhaseTimer timer = new PhaseTimer();
-            model.clock().drain();      // drop what validation forwards added since the last step
+            workers.drainClock();       // drop what validation forwards added since the last step
             int[][] batch = batch(trainWindows);
             timer.lap("data");
-            model.parameters().zeroGradients();
-            double total = model.loss(batch, NO_PADDING);
-            double aux = model.auxLoss();
+            workers.zeroGradients();
+            double total = workers.loss(batch);
+            double aux = workers.auxLoss();
             timer.lap("forward");
-            model.backward();
+            workers.backward();
             timer.lap("backward");
             double lr = schedule.at(step - 1);
             double gradNorm = optimizer.step();
-            model.afterStep();
+            workers.afterStep();
             timer.lap("optimizer");
             double loss = total - aux;
             losses[step - firstStep] = loss;
             double tokensPerSecond = tokensPerStep / timer.total();
             Map<String, Double> timing = timer.phases();
-            timing.putAll(model.clock().drain());
+            timing.putAll(workers.drainClock());
             metrics.write("step", step, stepFields(loss, aux, lr, gradNorm, step * tokensPerStep,
                     tokensPerSecond, timing));
             if (step % train.logEvery() == 0 || step == steps) {
-                for (Map<String, Object> layer : RoutingMetrics.of(model)) {
+                for (Map<String, Object> layer : RoutingMetrics.of(workers.routingStatistics())) {
                     metrics.write("routing", step, layer);
                 }
                 double elapsed = (System.nanoTime() - start) / 1e9;
@@ -246,7 +253,7 @@ public final class Trainer {
     private TrainResult.Evaluation evaluate(int step) {
         double sum = 0;
         for (int[][] b : valBatches) {
-            sum += model.loss(b, NO_PADDING) - model.auxLoss();
+            sum += workers.loss(b) - workers.auxLoss();
         }
         double loss = sum / valBatches.size();
         return new TrainResult.Evaluation(step, loss, Math.exp(loss));

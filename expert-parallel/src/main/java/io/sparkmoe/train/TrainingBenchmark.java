@@ -14,6 +14,7 @@ import io.sparkmoe.conf.ModelConfig;
 import io.sparkmoe.conf.MoeConfig;
 import io.sparkmoe.conf.SparkMoeConfig;
 import io.sparkmoe.model.AdamW;
+import io.sparkmoe.model.DataParallelWorkers;
 import io.sparkmoe.model.MoeTransformer;
 import io.sparkmoe.model.StepClock;
 import org.bytedeco.javacpp.Pointer;
@@ -67,24 +68,25 @@ public final class TrainingBenchmark {
         }
     }
 
-    /** Sets ND4J's OpenMP and BLAS threads (the reference's {@code torch.set_num_threads}). */
-    public static void setThreads(int threads) {
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
-        Nd4j.factory().blas().setMaxThreads(threads);
-    }
-
     /**
      * Trains {@code warmup + steps} AdamW steps on random tokens of the configured model (float32, vocabulary
      * {@code vocab}), then times 6 forwards and the GEMM rate.
      */
     public static Result run(SparkMoeConfig config, int vocab, int warmup, int steps) {
+        double gemm = gemmGflops(1024);
+        return NativeThreads.forWorkers(config.train().workers(), () -> measure(config, vocab, warmup, steps, gemm));
+    }
+
+    /** The training and forward timings of {@link #run}, under the workers' native threads. */
+    private static Result measure(SparkMoeConfig config, int vocab, int warmup, int steps, double gemm) {
         ModelConfig m = config.model();
         int batch = config.train().batchSize();
         int seqLen = m.seqLen();
         int tokens = batch * seqLen;
         long seed = config.run().seed();
-        MoeTransformer model = new MoeTransformer(m, config.routing(), vocab, DataType.FLOAT, seed);
+        DataParallelWorkers workers = new DataParallelWorkers(m, config.routing(), vocab, DataType.FLOAT, seed,
+                config.train().workers());
+        MoeTransformer model = workers.primary();
         AdamW optimizer = new AdamW(model.parameters(), config.train().optimizer(), warmup + steps);
         Random data = new Random(seed + 1);
         MemoryPeaks memory = new MemoryPeaks();
@@ -96,15 +98,15 @@ public final class TrainingBenchmark {
         for (int s = 0; s < warmup + steps; s++) {
             ids = randomTokens(data, batch, seqLen + 1, vocab);
             long t0 = System.nanoTime();
-            model.parameters().zeroGradients();
-            double loss = model.loss(ids, -1);
-            model.backward();
+            workers.zeroGradients();
+            double loss = workers.loss(ids);
+            workers.backward();
             long o = System.nanoTime();
             optimizer.step();
-            model.afterStep();
+            workers.afterStep();
             long now = System.nanoTime();
             double dt = (now - t0) / 1e9;
-            Map<String, Double> breakdown = model.clock().drain();
+            Map<String, Double> breakdown = workers.drainClock();
             breakdown.put("optimizer", (now - o) / 1e9);
             memory.sample();
             first = s == 0 ? loss : first;
@@ -118,12 +120,11 @@ public final class TrainingBenchmark {
         double[] forward = new double[6];
         for (int i = 0; i < forward.length; i++) {
             long t0 = System.nanoTime();
-            model.loss(ids, -1);
+            workers.loss(ids);
             forward[i] = (System.nanoTime() - t0) / 1e9;
         }
-        model.clock().drain();
+        workers.drainClock();
         memory.sample();
-        double gemm = gemmGflops(1024);
         Map<String, Double> breakdown = new LinkedHashMap<>();
         phases.forEach((k, v) -> breakdown.put(k, median(v)));
         long active = activeParameters(config, vocab);

@@ -115,6 +115,14 @@ class RankTrainerTest {
     }
 
     @Test
+    void dataParallelWorkersAreRefusedInARank() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new InProcessRanks(config("train.workers=2"), data, Topology.singleNode(2)).run());
+        assertTrue(e.getMessage().contains("train.workers is 2") && e.getMessage().contains("set train.workers = 1"),
+                e.getMessage());
+    }
+
+    @Test
     void routedExpertsAreShardedAndSharedExpertsReplicated() {
         assertTrue(ExpertShards.isExpertTensor("model.layers.0.block_sparse_moe.experts.1.w1.weight"));
         assertTrue(!ExpertShards.isExpertTensor("model.layers.0.block_sparse_moe.shared_experts.0.w1.weight"));

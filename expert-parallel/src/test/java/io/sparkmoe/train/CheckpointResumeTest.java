@@ -64,8 +64,8 @@ class CheckpointResumeTest {
     }
 
     static Pair trainBothWays(ShardSet data, String router, CheckpointStore wholeStore, CheckpointStore splitStore, Path wholeRun,
-                              Path splitRun) throws IOException {
-        SparkMoeConfig config = config(router);
+                              Path splitRun, String... extra) throws IOException {
+        SparkMoeConfig config = config(router, extra);
         Files.createDirectories(wholeRun);
         Files.createDirectories(splitRun);
         Trainer whole = new Trainer(config, data, wholeStore);
@@ -106,6 +106,19 @@ class CheckpointResumeTest {
         }
         assertArrayEquals(wholeModel, resumedModel, "the final checkpoints' model files are the same bytes");
         assertArrayEquals(wholeOptimizer, resumedOptimizer, "and so are the optimizer files");
+    }
+
+    @Test
+    void resumingTwoDataParallelWorkersContinuesBitForBit() throws IOException {
+        // the replicas are rebuilt from the checkpoint's tensors: the resumed run must not notice
+        Path wholeRun = dir.resolve("workers-whole");
+        Path splitRun = dir.resolve("workers-split");
+        Pair p = trainBothWays(data, "topk", store(wholeRun), store(splitRun), wholeRun, splitRun, "train.workers=2");
+        Path last = Path.of(CheckpointLayout.DIR, CheckpointLayout.name(STEPS));
+        assertContinuesExactly(p, Files.readAllBytes(wholeRun.resolve(last).resolve(CheckpointLayout.modelFile(0))),
+                Files.readAllBytes(splitRun.resolve(last).resolve(CheckpointLayout.modelFile(0))),
+                Files.readAllBytes(wholeRun.resolve(last).resolve(CheckpointLayout.optimizerFile(0))),
+                Files.readAllBytes(splitRun.resolve(last).resolve(CheckpointLayout.optimizerFile(0))));
     }
 
     @ParameterizedTest

@@ -56,8 +56,12 @@ class TrainerTest {
         Path shards = Files.createDirectories(dir.resolve("data"));
         data = SyntheticShards.write(shards, 3);
         first = train(dir.resolve("first.jsonl"));
+        events = readEvents(dir.resolve("first.jsonl"));
+    }
+
+    static List<JsonNode> readEvents(Path metrics) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        events = Files.readAllLines(dir.resolve("first.jsonl")).stream().map(line -> {
+        return Files.readAllLines(metrics).stream().map(line -> {
             try {
                 return json.readTree(line);
             } catch (IOException e) {
@@ -128,6 +132,30 @@ class TrainerTest {
         TrainResult again = train(dir.resolve("again.jsonl"));
         assertArrayEquals(first.losses(), again.losses());
         assertEquals(first.evaluations(), again.evaluations());
+    }
+
+    @Test
+    void twoDataParallelWorkersTrainAsOneModelDoesAndReportTheWholeBatch() throws IOException {
+        TrainResult[] runs = new TrainResult[2];
+        for (int i = 0; i < runs.length; i++) {
+            try (MetricsWriter writer = new MetricsWriter(dir.resolve("workers-" + i + ".jsonl"))) {
+                runs[i] = new Trainer(config("train.workers=2"), data).run(writer);
+            }
+        }
+        assertArrayEquals(runs[0].losses(), runs[1].losses(), "two workers repeat their losses bit for bit");
+        assertEquals(runs[0].evaluations(), runs[1].evaluations());
+        // the same model on the same batches: only the order of float32 sums differs, and that drifts slowly
+        assertEquals(first.losses()[0], runs[0].losses()[0], 1e-5, "the first step's loss");
+        for (int step = 0; step < STEPS; step++) {
+            assertEquals(first.losses()[step], runs[0].losses()[step], 2e-2 * first.losses()[step], "step " + (step + 1));
+        }
+        List<JsonNode> routing = readEvents(dir.resolve("workers-0.jsonl")).stream()
+                .filter(e -> e.get("event").asText().equals("routing")).toList();
+        int pairs = 0;
+        for (JsonNode load : routing.get(0).get("load")) {
+            pairs += load.asInt();
+        }
+        assertEquals(4 * 16 * 2, pairs, "routing events count both workers' tokens");
     }
 
     @Test

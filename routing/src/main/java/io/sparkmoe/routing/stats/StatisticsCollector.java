@@ -1,5 +1,6 @@
 package io.sparkmoe.routing.stats;
 
+import java.util.List;
 import java.util.OptionalDouble;
 
 import io.sparkmoe.routing.ExpertPlacement;
@@ -34,6 +35,51 @@ public final class StatisticsCollector {
                 }
             }
         }
+        double[] balance = balance(load, assigned);
+        int[] sameRankNodeOther = input.placement().isPresent() ? locality(input, ids, kept, slots) : null;
+        return new RoutingStatistics(load, perExpert, balance[0], balance[1], assigned - keptPairs,
+                entropy,
+                share(sameRankNodeOther, 0, keptPairs), share(sameRankNodeOther, 1, keptPairs),
+                share(sameRankNodeOther, 2, keptPairs), bytes(sameRankNodeOther, input));
+    }
+
+    /**
+     * The statistics of one batch split into equal parts routed separately (the data-parallel workers of one JVM,
+     * each with as many tokens): loads, kept pairs and drops add up, the balance figures are those of the summed
+     * load, the entropy is the parts' mean. Locality is a per-rank notion the parts do not have: empty.
+     */
+    public static RoutingStatistics combine(List<RoutingStatistics> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        int experts = parts.get(0).load().length;
+        int[] load = new int[experts];
+        int[] perExpert = new int[experts];
+        int dropped = 0;
+        double entropy = 0;
+        boolean hasEntropy = true;
+        for (RoutingStatistics p : parts) {
+            for (int e = 0; e < experts; e++) {
+                load[e] += p.load()[e];
+                perExpert[e] += p.tokensPerExpert()[e];
+            }
+            dropped += p.droppedPairs();
+            hasEntropy &= p.entropy().isPresent();
+            entropy += p.entropy().orElse(0);
+        }
+        int assigned = 0;
+        for (int l : load) {
+            assigned += l;
+        }
+        double[] balance = balance(load, assigned);
+        return new RoutingStatistics(load, perExpert, balance[0], balance[1], dropped,
+                hasEntropy ? OptionalDouble.of(entropy / parts.size()) : OptionalDouble.empty(),
+                OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), new long[0]);
+    }
+
+    /** {max_e load / mean, population std / mean} of a load over its experts ({0, 0} when nothing is assigned). */
+    private static double[] balance(int[] load, int assigned) {
+        int experts = load.length;
         double mean = assigned / (double) experts;
         double max = 0;
         double var = 0;
@@ -42,13 +88,7 @@ public final class StatisticsCollector {
             var += (l - mean) * (l - mean);
         }
         var /= experts;
-        double maxOverMean = mean > 0 ? max / mean : 0;
-        double cv = mean > 0 ? Math.sqrt(var) / mean : 0;
-        int[] sameRankNodeOther = input.placement().isPresent() ? locality(input, ids, kept, slots) : null;
-        return new RoutingStatistics(load, perExpert, maxOverMean, cv, assigned - keptPairs,
-                entropy,
-                share(sameRankNodeOther, 0, keptPairs), share(sameRankNodeOther, 1, keptPairs),
-                share(sameRankNodeOther, 2, keptPairs), bytes(sameRankNodeOther, input));
+        return new double[]{mean > 0 ? max / mean : 0, mean > 0 ? Math.sqrt(var) / mean : 0};
     }
 
     private static OptionalDouble share(int[] counts, int i, int total) {

@@ -257,7 +257,7 @@ public final class CompareDecentralizedCommand implements Command {
     private static SparkMoeConfig withSteps(SparkMoeConfig c, int steps) {
         TrainConfig t = c.train();
         return new SparkMoeConfig(c.preset(), c.data(), c.model(), c.routing(), new TrainConfig(steps, t.batchSize(),
-                t.evalEvery(), t.evalBatches(), t.logEvery(), t.checkpoint(), t.optimizer(), t.averaging()),
+                t.evalEvery(), t.evalBatches(), t.logEvery(), t.checkpoint(), t.optimizer(), t.averaging(), t.workers()),
                 c.cluster(), c.run());
     }
 

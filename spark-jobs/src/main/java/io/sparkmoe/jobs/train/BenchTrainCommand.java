@@ -102,7 +102,7 @@ public final class BenchTrainCommand implements Command {
             inv.out().println("bench-train: PyTorch not measured: " + torchSkipped + "; reporting ND4J alone");
         }
         NativeThreads.advice().ifPresent(inv.out()::println);
-        TrainingBenchmark.setThreads(threads);
+        NativeThreads.set(threads);
         List<TrainingBenchmark.Result> nd4j = new ArrayList<>();
         List<JsonNode> torch = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
