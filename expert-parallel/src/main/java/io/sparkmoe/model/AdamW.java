@@ -113,8 +113,13 @@ public final class AdamW {
         return norm;
     }
 
-    /** One thread's reused arrays for the fused update of a tensor. */
+    /**
+     * One thread's reused arrays for the fused update of a tensor, done in pieces of {@link #PIECE} values so that
+     * the piece's p, g, m, v stay in the core's cache between the read, the update and the write (a whole expert
+     * matrix's would not: the update was memory-bound).
+     */
     private final class Workspace {
+        private static final int PIECE = 8192;
         private final Buffers buffers = new Buffers();
         private double[] p = new double[0];
         private double[] g = new double[0];
@@ -124,14 +129,38 @@ public final class AdamW {
         void update(INDArray pArray, INDArray gArray, INDArray mArray, INDArray vArray, double clip, double keep,
                     double stepSize, double sqrtBias2) {
             int n = (int) pArray.length();
-            p = Buffers.ensure(p, n);
-            g = Buffers.ensure(g, n);
-            m = Buffers.ensure(m, n);
-            v = Buffers.ensure(v, n);
-            buffers.read(pArray, p);
-            buffers.read(gArray, g);
-            buffers.read(mArray, m);
-            buffers.read(vArray, v);
+            boolean inPlace = Buffers.direct(pArray) && Buffers.direct(gArray) && Buffers.direct(mArray)
+                    && Buffers.direct(vArray);
+            int piece = inPlace ? Math.min(n, PIECE) : n;
+            p = Buffers.ensure(p, piece);
+            g = Buffers.ensure(g, piece);
+            m = Buffers.ensure(m, piece);
+            v = Buffers.ensure(v, piece);
+            if (!inPlace) {
+                buffers.read(pArray, p);
+                buffers.read(gArray, g);
+                buffers.read(mArray, m);
+                buffers.read(vArray, v);
+                apply(n, clip, keep, stepSize, sqrtBias2);
+                buffers.write(p, pArray);
+                buffers.write(m, mArray);
+                buffers.write(v, vArray);
+                return;
+            }
+            for (int from = 0; from < n; from += piece) {
+                int len = Math.min(piece, n - from);
+                buffers.readRange(pArray, from, p, len);
+                buffers.readRange(gArray, from, g, len);
+                buffers.readRange(mArray, from, m, len);
+                buffers.readRange(vArray, from, v, len);
+                apply(len, clip, keep, stepSize, sqrtBias2);
+                buffers.writeRange(p, pArray, from, len);
+                buffers.writeRange(m, mArray, from, len);
+                buffers.writeRange(v, vArray, from, len);
+            }
+        }
+
+        private void apply(int n, double clip, double keep, double stepSize, double sqrtBias2) {
             double b1 = config.beta1();
             double b2 = config.beta2();
             double eps = config.eps();
@@ -141,20 +170,16 @@ public final class AdamW {
                 v[i] = b2 * v[i] + (1 - b2) * gi * gi;
                 p[i] = p[i] * keep - stepSize * m[i] / (Math.sqrt(v[i]) / sqrtBias2 + eps);
             }
-            buffers.write(p, pArray);
-            buffers.write(m, mArray);
-            buffers.write(v, vArray);
         }
     }
 
-    /** Σ‖g‖² over the learned tensors whose names pass {@code which}. */
+    /** Σ‖g‖² over the learned tensors whose names pass {@code which} (tensors in parallel, summed in store order). */
     public double squaredNorm(java.util.function.Predicate<String> which) {
+        List<String> chosen = params.names().stream().filter(which).toList();
+        double[] norms = new double[chosen.size()];
+        ParallelLoops.forEach(chosen.size(), t -> norms[t] = params.gradient(chosen.get(t)).norm2Number().doubleValue());
         double sum = 0;
-        for (String name : params.names()) {
-            if (!which.test(name)) {
-                continue;
-            }
-            double n = params.gradient(name).norm2Number().doubleValue();
+        for (double n : norms) {
             sum += n * n;
         }
         return sum;

@@ -51,6 +51,9 @@ public final class DataParallelWorkers {
     private final double[] losses;
     private final double[] auxLosses;
     private volatile boolean summing;
+    private double squaredGradientNorm;
+    /** Values per piece of the gradient average: with W arrays of them, well inside a core's cache. */
+    private static final int REDUCE_PIECE = 8192;
 
     /**
      * W replicas of the model {@code new MoeTransformer(config, routing, vocab, type, seed)} would build (they draw
@@ -123,21 +126,73 @@ public final class DataParallelWorkers {
         return mean(auxLosses);
     }
 
-    /** Every replica's backward, then the primary's gradients become the workers' mean (summed in worker order). */
+    /**
+     * Every replica's backward, then the primary's gradients become the workers' mean: one pass per tensor, in
+     * pieces that stay in cache, which also sums the squares for the clip norm of {@link #step}.
+     */
     public void backward() {
         inParallel(w -> models.get(w).backward());
         if (workers() == 1) {
             return;
         }
         List<String> names = primary().parameters().names();
+        double[] squares = new double[names.size()];
         double scale = 1.0 / workers();
-        ParallelLoops.forEach(names.size(), t -> {
-            INDArray sum = primary().parameters().gradient(names.get(t));
+        ParallelLoops.forEach(names.size(), t -> squares[t] = averageInto(names.get(t), scale));
+        double sum = 0;
+        for (double s : squares) {
+            sum += s;
+        }
+        squaredGradientNorm = sum;
+    }
+
+    /**
+     * Clips and applies one AdamW update to the primary with the gradients of the last {@link #backward}, and returns
+     * their norm before clipping (the norm of the averaged gradients, summed while averaging them).
+     */
+    public double step(AdamW optimizer) {
+        return workers() == 1 ? optimizer.step() : optimizer.step(Math.sqrt(squaredGradientNorm));
+    }
+
+    /** g_0 ← (g_0 + … + g_{W−1})·scale for one tensor, piece by piece; returns Σ of the result's squares. */
+    private double averageInto(String name, double scale) {
+        INDArray target = primary().parameters().gradient(name);
+        boolean direct = Buffers.direct(target);
+        for (int w = 1; w < workers(); w++) {
+            direct &= Buffers.direct(models.get(w).parameters().gradient(name));
+        }
+        if (!direct) {
             for (int w = 1; w < workers(); w++) {
-                sum.addi(models.get(w).parameters().gradient(names.get(t)));
+                target.addi(models.get(w).parameters().gradient(name));
             }
-            sum.muli(scale);
-        });
+            double norm = target.muli(scale).norm2Number().doubleValue();
+            return norm * norm;
+        }
+        boolean float32 = target.dataType() == DataType.FLOAT;
+        Buffers buffers = new Buffers();
+        int n = (int) target.length();
+        int piece = Math.min(n, REDUCE_PIECE);
+        double[] sum = new double[piece];
+        double[] part = new double[piece];
+        double squares = 0;
+        for (int from = 0; from < n; from += piece) {
+            int len = Math.min(piece, n - from);
+            buffers.readRange(target, from, sum, len);
+            for (int w = 1; w < workers(); w++) {
+                buffers.readRange(models.get(w).parameters().gradient(name), from, part, len);
+                for (int i = 0; i < len; i++) {
+                    sum[i] += part[i];
+                }
+            }
+            for (int i = 0; i < len; i++) {
+                // rounded to the gradient's type first, so the norm is that of the stored gradient
+                double g = float32 ? (float) (sum[i] * scale) : sum[i] * scale;
+                sum[i] = g;
+                squares += g * g;
+            }
+            buffers.writeRange(sum, target, from, len);
+        }
+        return squares;
     }
 
     /** After the optimizer stepped the primary: its routers' after-step rules, then every replica copies it. */

@@ -181,7 +181,7 @@ public final class Trainer {
             workers.backward();
             timer.lap("backward");
             double lr = schedule.at(step - 1);
-            double gradNorm = optimizer.step();
+            double gradNorm = workers.step(optimizer);
             workers.afterStep();
             timer.lap("optimizer");
             double loss = total - aux;

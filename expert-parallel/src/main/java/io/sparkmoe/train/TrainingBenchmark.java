@@ -102,7 +102,7 @@ public final class TrainingBenchmark {
             double loss = workers.loss(ids);
             workers.backward();
             long o = System.nanoTime();
-            optimizer.step();
+            workers.step(optimizer);
             workers.afterStep();
             long now = System.nanoTime();
             double dt = (now - t0) / 1e9;

@@ -104,8 +104,7 @@ class DataParallelWorkersTest {
             assertEquals(one.loss(ids), two.loss(ids), 1e-10, "loss before step " + step);
             one.backward();
             two.backward();
-            a.step();
-            b.step();
+            assertEquals(one.step(a), two.step(b), 1e-10, "gradient norm at step " + step);
             one.afterStep();
             two.afterStep();
         }
