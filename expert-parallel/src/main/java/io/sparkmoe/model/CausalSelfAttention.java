@@ -171,7 +171,7 @@ public final class CausalSelfAttention {
         HeadBatch.product(probabilities.slices(), false, v.heads(), false, concat.heads(), 1);
         INDArray out = output.get(type, (long) batch * seqLen, d);
         for (int b = 0; b < batch; b++) {
-            Nd4j.gemm(params.value(wo), concat.sequence(b), sequenceRows(out, b).transpose(), false, true, 1.0, 0.0);
+            Gemm.gemm(params.value(wo), concat.sequence(b), sequenceRows(out, b).transpose(), false, true, 1.0, 0.0);
         }
         return out;
     }
@@ -185,8 +185,8 @@ public final class CausalSelfAttention {
         SequenceColumns da = headGradient = layout(headGradient);
         for (int b = 0; b < batch; b++) {
             INDArray dyb = sequenceRows(dy, b);
-            Nd4j.gemm(dyb, concat.sequence(b), woGradient, true, false, 1.0, 1.0);
-            Nd4j.gemm(dyb, woValue, da.sequence(b), false, false, 1.0, 0.0);
+            Gemm.gemm(dyb, concat.sequence(b), woGradient, true, false, 1.0, 1.0);
+            Gemm.gemm(dyb, woValue, da.sequence(b), false, false, 1.0, 0.0);
         }
         SequenceColumns dv = valueGradient = layout(valueGradient);
         HeadBatch.product(probabilities.slices(), true, da.heads(), false, dv.heads(), 1);
@@ -225,7 +225,7 @@ public final class CausalSelfAttention {
         SequenceColumns out = layout(reuse);
         INDArray w = params.value(weight);
         for (int b = 0; b < batch; b++) {
-            Nd4j.gemm(sequenceRows(x, b), w, out.sequence(b), false, true, 1.0, 0.0);
+            Gemm.gemm(sequenceRows(x, b), w, out.sequence(b), false, true, 1.0, 0.0);
         }
         return out;
     }
@@ -265,8 +265,8 @@ public final class CausalSelfAttention {
         INDArray w = params.value(weight);
         INDArray dw = params.gradient(weight);
         for (int b = 0; b < batch; b++) {
-            Nd4j.gemm(dOut.sequence(b), sequenceRows(x, b), dw, true, false, 1.0, 1.0);
-            Nd4j.gemm(w, dOut.sequence(b), sequenceRows(dx, b).transpose(), true, true, 1.0, beta);
+            Gemm.gemm(dOut.sequence(b), sequenceRows(x, b), dw, true, false, 1.0, 1.0);
+            Gemm.gemm(w, dOut.sequence(b), sequenceRows(dx, b).transpose(), true, true, 1.0, beta);
         }
     }
 }

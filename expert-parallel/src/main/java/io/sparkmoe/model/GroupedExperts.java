@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * sized for the most rows the layer can see (tokens × slots) and reused across steps, grown only when a step needs
  * more; row counts per expert change every step, so per-expert arrays would otherwise be re-allocated every time.
  *
- * <p>Each expert's three forward and six backward products are one {@code Nd4j.gemm} on views of these buffers, into
+ * <p>Each expert's three forward and six backward products are one {@link Gemm} product on views of these buffers, into
  * column-major outputs (ND4J's fast path; see the stack notes): a and b as [n, f] column-major blocks, y and dx
  * written transposed ([d, n] column-major, which is [n, d] row-major in memory, so the caller reads all K rows in
  * one bulk copy). Because a, b, h and their gradients share one layout, SwiGLU and its backward are a few ND4J ops
@@ -93,8 +93,8 @@ public final class GroupedExperts {
             int n = counts[e];
             if (n > 0) {
                 INDArray x = rowMajor(xs, start, n, d);
-                Nd4j.gemm(x, params.value(w1[e]), columnMajor(a, (long) start * f, n, f), false, true, 1.0, 0.0);
-                Nd4j.gemm(x, params.value(w3[e]), columnMajor(b, (long) start * f, n, f), false, true, 1.0, 0.0);
+                Gemm.gemm(x, params.value(w1[e]), columnMajor(a, (long) start * f, n, f), false, true, 1.0, 0.0);
+                Gemm.gemm(x, params.value(w3[e]), columnMajor(b, (long) start * f, n, f), false, true, 1.0, 0.0);
             }
             start += n;
         }
@@ -107,7 +107,7 @@ public final class GroupedExperts {
         for (int e = 0; e < counts.length; e++) {
             int n = counts[e];
             if (n > 0) {
-                Nd4j.gemm(params.value(w2[e]), columnMajor(h, (long) start * f, n, f), columnMajor(ys, (long) start * d, d, n),
+                Gemm.gemm(params.value(w2[e]), columnMajor(h, (long) start * f, n, f), columnMajor(ys, (long) start * d, d, n),
                         false, true, 1.0, 0.0);
             }
             start += n;
@@ -135,7 +135,7 @@ public final class GroupedExperts {
             if (n > 0) {
                 INDArray dy = rowMajor(dys, start, n, d);
                 Linear.accumulateWeightGradient(params, w2[e], dy, columnMajor(h, (long) start * f, n, f));
-                Nd4j.gemm(dy, params.value(w2[e]), columnMajor(dh, (long) start * f, n, f), false, false, 1.0, 0.0);
+                Gemm.gemm(dy, params.value(w2[e]), columnMajor(dh, (long) start * f, n, f), false, false, 1.0, 0.0);
             }
             start += n;
         }
@@ -157,8 +157,8 @@ public final class GroupedExperts {
                 Linear.accumulateWeightGradient(params, w1[e], da, x);
                 Linear.accumulateWeightGradient(params, w3[e], db, x);
                 INDArray dxT = columnMajor(dxs, (long) start * d, d, n);
-                Nd4j.gemm(params.value(w1[e]), da, dxT, true, true, 1.0, 0.0);
-                Nd4j.gemm(params.value(w3[e]), db, dxT, true, true, 1.0, 1.0);
+                Gemm.gemm(params.value(w1[e]), da, dxT, true, true, 1.0, 0.0);
+                Gemm.gemm(params.value(w3[e]), db, dxT, true, true, 1.0, 1.0);
             }
             start += n;
         }

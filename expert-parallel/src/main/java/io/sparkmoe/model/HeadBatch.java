@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * A stack of {@code count} row-major {@code [rows, cols]} matrices in one contiguous buffer (attention's per-(sequence,
  * head) scores and their gradients, whose rows the softmax works along), with per-matrix views made once. ND4J's
  * batched GEMM is broken in this version (see the stack notes), so products over the stack are a loop of
- * {@code Nd4j.gemm} calls ({@link #product}).
+ * {@link Gemm} calls ({@link #product}).
  *
  * <p>{@code Nd4j.gemm} copies a row-major result to column-major and back; so a product into matrix i is computed
  * transposed, {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}, into {@link #transposed()}: the column-major view of the same memory.
@@ -56,7 +56,7 @@ final class HeadBatch {
     /** {@code c_i = alpha · op(a_i)·op(b_i)} for every i (each c_i contiguous and column-major). */
     static void product(INDArray[] a, boolean transA, INDArray[] b, boolean transB, INDArray[] c, double alpha) {
         for (int i = 0; i < c.length; i++) {
-            Nd4j.gemm(a[i], b[i], c[i], transA, transB, alpha, 0.0);
+            Gemm.gemm(a[i], b[i], c[i], transA, transB, alpha, 0.0);
         }
     }
 }

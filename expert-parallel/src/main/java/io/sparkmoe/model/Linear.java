@@ -25,19 +25,19 @@ final class Linear {
     /** {@code x·Wᵀ} written into {@code out}'s reused column-major buffer. */
     static INDArray forward(INDArray x, INDArray w, ScratchArray out) {
         INDArray y = out.get(x.dataType(), x.rows(), w.rows());
-        Nd4j.gemm(x, w, y, false, true, 1.0, 0.0);
+        Gemm.gemm(x, w, y, false, true, 1.0, 0.0);
         return y;
     }
 
     /** {@code dy·W} written into {@code out}'s reused column-major buffer. */
     static INDArray inputGradient(INDArray dy, INDArray w, ScratchArray out) {
         INDArray dx = out.get(dy.dataType(), dy.rows(), w.columns());
-        Nd4j.gemm(dy, w, dx, false, false, 1.0, 0.0);
+        Gemm.gemm(dy, w, dx, false, false, 1.0, 0.0);
         return dx;
     }
 
     /** {@code dW += dyᵀ·x}, GEMM'd straight into the gradient buffer (beta = 1): no temporary, no extra add. */
     static void accumulateWeightGradient(Parameters p, String name, INDArray dy, INDArray x) {
-        Nd4j.gemm(dy, x, p.gradient(name), true, false, 1.0, 1.0);
+        Gemm.gemm(dy, x, p.gradient(name), true, false, 1.0, 1.0);
     }
 }

@@ -17,7 +17,6 @@ import io.sparkmoe.routing.routers.Routers;
 import io.sparkmoe.routing.scores.Arrays2;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The decoder-only MoE transformer of MODEL.md with explicit forward and backward: embedding, L blocks (attention,
@@ -214,7 +213,7 @@ public final class MoeTransformer {
         // logitsᵀ [V, N] column-major: the same memory as row-major logits [N, V], from ND4J's fast GEMM path
         INDArray w = params.value(head);
         INDArray logitsT = logitsOut.get(w.dataType(), w.rows(), normed.rows());
-        Nd4j.gemm(w, normed, logitsT, false, true, 1.0, 0.0);
+        Gemm.gemm(w, normed, logitsT, false, true, 1.0, 0.0);
         return logitsT;
     }
 
@@ -323,9 +322,9 @@ public final class MoeTransformer {
         // dNormed = dLogits·W
         INDArray w = params.value(head);
         INDArray dLogits = crossEntropy.gradient();
-        Nd4j.gemm(dLogits, normed, params.gradient(head), true, false, lossScale, 1.0);
+        Gemm.gemm(dLogits, normed, params.gradient(head), true, false, lossScale, 1.0);
         INDArray dNormed = headInputGradient.get(params.type(), sequences * length, w.columns());
-        Nd4j.gemm(dLogits, w, dNormed, false, false, lossScale, 0.0);
+        Gemm.gemm(dLogits, w, dNormed, false, false, lossScale, 0.0);
         INDArray dh = finalNorm.backward(dNormed);
         for (int i = blocks.size() - 1; i >= 0; i--) {
             dh = blocks.get(i).backward(dh);

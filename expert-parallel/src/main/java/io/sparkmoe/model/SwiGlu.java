@@ -1,7 +1,6 @@
 package io.sparkmoe.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * SwiGLU feed-forward {@code y = (silu(x·W1ᵀ) ⊙ (x·W3ᵀ))·W2ᵀ}, used for dense layers, routed and shared experts.
@@ -89,7 +88,7 @@ public final class SwiGlu {
         Linear.accumulateWeightGradient(params, w1, daArray, x);
         Linear.accumulateWeightGradient(params, w3, dbArray, x);
         INDArray dx = Linear.inputGradient(daArray, params.value(w1), dxOut);
-        Nd4j.gemm(dbArray, params.value(w3), dx, false, false, 1.0, 1.0);
+        Gemm.gemm(dbArray, params.value(w3), dx, false, false, 1.0, 1.0);
         return dx;
     }
 
