@@ -69,7 +69,8 @@ public final class BenchTrainCommand implements Command {
                 new CommandOption("rounds", "N", "ND4J / PyTorch rounds, interleaved (default 3)"),
                 new CommandOption("steps", "N", "timed steps per round (default 10)"),
                 new CommandOption("warmup", "N", "untimed steps first (default 5: the JIT is still compiling the step during the first few)"),
-                new CommandOption("threads", "N", "ND4J and PyTorch threads (default 2)"),
+                new CommandOption("threads", "N", "ND4J and PyTorch threads (default 2; with train.workers > 1 ND4J runs"
+                        + " that many workers, each single-threaded: set train.workers to N)"),
                 new CommandOption("reference", "FILE", "the PyTorch reference (default ../shared/bench/torch_reference.py)"),
                 new CommandOption("python", "FILE", "a Python with torch (default: what deploy/tools/python-env.sh torch finds)"),
                 new CommandOption("no-torch", null, "measure ND4J alone"));
@@ -219,6 +220,8 @@ public final class BenchTrainCommand implements Command {
         shape.put("vocab", vocab);
         shape.put("router", config.routing().router());
         r.put("threads", threads);
+        // with workers > 1 ND4J's threads are the workers, each running its native math single-threaded
+        r.put("workers", config.train().workers());
         r.put("rounds", rounds);
         r.put("timed_steps", steps);
         r.put("warmup_steps_skipped", warmup);
