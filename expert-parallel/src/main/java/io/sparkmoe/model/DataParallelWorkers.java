@@ -70,7 +70,7 @@ public final class DataParallelWorkers {
         for (int w = 0; w < workers; w++) {
             int worker = w;
             MoeLayerFactory layers = workers == 1 ? MoeLayerFactory.LOCAL
-                    : MoeLayerFactory.localWorker(layer -> c -> counts.get(layer).sum(worker, c));
+                    : MoeLayerFactory.local(layer -> c -> counts.get(layer).sum(worker, c));
             models.add(new MoeTransformer(config, routing, vocab, type, seed, layers));
         }
         AtomicInteger index = new AtomicInteger(1);

@@ -14,24 +14,14 @@ import io.sparkmoe.routing.Router;
 public interface MoeLayerFactory {
 
     /** Every expert local: the single-JVM MoE layer. */
-    MoeLayerFactory LOCAL = new MoeLayerFactory() {
-        @Override
-        public boolean holds(int layer, int expert) {
-            return true;
-        }
-
-        @Override
-        public FeedForward create(int layer, Parameters params, String prefix, Router router, int sharedExperts,
-                                  boolean sharedGate, StepClock clock) {
-            return new MoeLayer(params, prefix, router, sharedExperts, sharedGate, clock);
-        }
-    };
+    MoeLayerFactory LOCAL = local(layer -> null);
 
     /**
      * Every expert local, as {@link #LOCAL}, for one of several data-parallel workers of this JVM:
-     * {@code countsOverWorkers.apply(layer)} sums block {@code layer}'s load-balance counts over the workers.
+     * {@code countsOverWorkers.apply(layer)} sums block {@code layer}'s load-balance counts over the workers (null:
+     * no summing, one model alone).
      */
-    static MoeLayerFactory localWorker(IntFunction<UnaryOperator<int[]>> countsOverWorkers) {
+    static MoeLayerFactory local(IntFunction<UnaryOperator<int[]>> countsOverWorkers) {
         return new MoeLayerFactory() {
             @Override
             public boolean holds(int layer, int expert) {
