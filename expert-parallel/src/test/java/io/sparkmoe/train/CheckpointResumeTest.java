@@ -121,6 +121,34 @@ class CheckpointResumeTest {
                 Files.readAllBytes(splitRun.resolve(last).resolve(CheckpointLayout.optimizerFile(0))));
     }
 
+    @Test
+    void aCheckpointOfOneWorkerResumesWithTwo() throws IOException {
+        // train.workers is not part of the fingerprint: the replicas start from the checkpoint's tensors and the
+        // continuation differs from one worker's by float rounding only
+        Path run = dir.resolve("one-then-two");
+        Files.createDirectories(run);
+        CheckpointStore store = store(run);
+        TrainResult whole;
+        try (MetricsWriter m = new MetricsWriter(run.resolve("whole.jsonl"))) {
+            whole = new Trainer(config("topk"), data).run(m);
+        }
+        try (MetricsWriter m = new MetricsWriter(run.resolve(MetricsWriter.FILE))) {
+            new Trainer(config("topk"), data, store).run(m, HALF);
+        }
+        Trainer two = new Trainer(config("topk", "train.workers=2"), data, store);
+        TrainResult rest;
+        try (MetricsWriter m = MetricsWriter.continuing(run.resolve(MetricsWriter.FILE), 0)) {
+            two.resume(store.open(store.latest().orElseThrow()), m);
+            rest = two.run(m);
+        }
+        assertEquals(HALF + 1, rest.firstStep());
+        for (int i = 0; i < rest.losses().length; i++) {
+            double expected = whole.losses()[HALF + i];
+            assertEquals(expected, rest.losses()[i], 2e-2 * expected, "step " + (HALF + 1 + i));
+        }
+        assertEquals(whole.losses()[HALF], rest.losses()[0], 1e-4, "the first step after the resume");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"topk", "sigmoid"})
     void resumingContinuesBitForBit(String router) throws IOException {
