@@ -17,7 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Layout: q, k, v, the heads' outputs and their gradients live per sequence, feature-major
  * ({@link SequenceColumns}), where every per-head [T, hd] operand is a contiguous column-major matrix. So the
- * projections are one {@code Nd4j.gemm} per sequence written straight into that layout, the T×T products one per head
+ * projections are one {@link Gemm} product per sequence written straight into that layout, the T×T products one per head
  * (scores and their gradients computed transposed into the row-major stacks the softmax works on, see
  * {@link HeadBatch}), and no activation is copied between layouts; only RoPE reads q, k (dq, dk) into Java and back.
  * The mask, softmax and softmax backward are a few whole-batch ops; the masked half is computed and thrown away.

@@ -54,6 +54,8 @@ public final class DataParallelWorkers {
     private double squaredGradientNorm;
     /** Values per piece of the gradient average: with W arrays of them, well inside a core's cache. */
     private static final int REDUCE_PIECE = 8192;
+    /** Per thread of {@link ParallelLoops}: the gradient average's reused arrays. */
+    private final ThreadLocal<AverageWorkspace> averageWorkspaces = ThreadLocal.withInitial(AverageWorkspace::new);
 
     /**
      * W replicas of the model {@code new MoeTransformer(config, routing, vocab, type, seed)} would build (they draw
@@ -169,11 +171,12 @@ public final class DataParallelWorkers {
             return norm * norm;
         }
         boolean float32 = target.dataType() == DataType.FLOAT;
-        Buffers buffers = new Buffers();
+        AverageWorkspace ws = averageWorkspaces.get();
+        Buffers buffers = ws.buffers;
+        double[] sum = ws.sum;
+        double[] part = ws.part;
         int n = (int) target.length();
         int piece = Math.min(n, REDUCE_PIECE);
-        double[] sum = new double[piece];
-        double[] part = new double[piece];
         double squares = 0;
         for (int from = 0; from < n; from += piece) {
             int len = Math.min(piece, n - from);
@@ -216,14 +219,13 @@ public final class DataParallelWorkers {
 
     /** The last forward's routing statistics per MoE block, over the whole batch (the workers' combined). */
     public SortedMap<Integer, RoutingStatistics> routingStatistics() {
+        List<SortedMap<Integer, RoutingStatistics>> perWorker = new ArrayList<>();
+        for (MoeTransformer m : models) {
+            perWorker.add(m.routingStatistics());
+        }
         SortedMap<Integer, RoutingStatistics> out = new TreeMap<>();
-        primary().routingStatistics().keySet().forEach(layer -> {
-            List<RoutingStatistics> parts = new ArrayList<>();
-            for (MoeTransformer m : models) {
-                parts.add(m.routingStatistics().get(layer));
-            }
-            out.put(layer, StatisticsCollector.combine(parts));
-        });
+        perWorker.get(0).keySet().forEach(layer ->
+                out.put(layer, StatisticsCollector.combine(perWorker.stream().map(s -> s.get(layer)).toList())));
         return out;
     }
 
@@ -296,6 +298,13 @@ public final class DataParallelWorkers {
             s += x;
         }
         return s / xs.length;
+    }
+
+    /** One thread's reused piece of a gradient sum, a piece of one replica's gradient, and their NIO copies. */
+    private static final class AverageWorkspace {
+        final Buffers buffers = new Buffers();
+        final double[] sum = new double[REDUCE_PIECE];
+        final double[] part = new double[REDUCE_PIECE];
     }
 
     /** Thrown in the workers that were waiting for one that failed. */

@@ -10,8 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * batched GEMM is broken in this version (see the stack notes), so products over the stack are a loop of
  * {@link Gemm} calls ({@link #product}).
  *
- * <p>{@code Nd4j.gemm} copies a row-major result to column-major and back; so a product into matrix i is computed
- * transposed, {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}, into {@link #transposed()}: the column-major view of the same memory.
+ * <p>A product into matrix i may be written either way: {@link #transposed()} is the column-major view of the same
+ * memory, and {@link Gemm} computes a row-major result as its transpose, so neither copies.
  */
 final class HeadBatch {
 

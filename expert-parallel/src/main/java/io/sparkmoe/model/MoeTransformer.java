@@ -210,7 +210,7 @@ public final class MoeTransformer {
             h = block.forward(h, sequences, length, flat, padding);
         }
         normed = finalNorm.forward(h);
-        // logitsᵀ [V, N] column-major: the same memory as row-major logits [N, V], from ND4J's fast GEMM path
+        // logitsᵀ [V, N] column-major: the same memory as row-major logits [N, V], which the cross-entropy reads
         INDArray w = params.value(head);
         INDArray logitsT = logitsOut.get(w.dataType(), w.rows(), normed.rows());
         Gemm.gemm(w, normed, logitsT, false, true, 1.0, 0.0);

@@ -8,9 +8,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * Attention's [B·T, d] activations laid out per sequence, feature-major: one buffer {@code [B][d][T]}, so sequence b is
  * a contiguous column-major {@code [T, d]} matrix and head h of it a contiguous column-major {@code [T, hd]} matrix.
- * Every per-sequence projection and every per-head product then reads and writes its operands in place, as
- * {@code Nd4j.gemm} wants them (contiguous, column-major results): no copies between a row-major [B·T, d] layout and
- * per-head matrices. Views are made once per buffer.
+ * Every per-sequence projection and every per-head product then reads and writes its operands in place ({@link Gemm}
+ * takes them with their leading dimension): no copies between a row-major [B·T, d] layout and per-head matrices.
+ * Views are made once per buffer.
  */
 final class SequenceColumns {
 

@@ -32,9 +32,13 @@ public final class NativeThreads {
 
     /** Sets ND4J's OpenMP and BLAS threads (the reference's {@code torch.set_num_threads}). */
     public static void set(int threads) {
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
-        Nd4j.factory().blas().setMaxThreads(threads);
+        set(threads, threads, threads);
+    }
+
+    private static void set(int master, int omp, int blas) {
+        Nd4j.getEnvironment().setMaxMasterThreads(master);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(omp);
+        Nd4j.factory().blas().setMaxThreads(blas);
     }
 
     /**
@@ -53,9 +57,7 @@ public final class NativeThreads {
         try {
             return work.get();
         } finally {
-            Nd4j.getEnvironment().setMaxMasterThreads(master);
-            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(omp);
-            Nd4j.factory().blas().setMaxThreads(blas);
+            set(master, omp, blas);
         }
     }
 
